@@ -1,0 +1,52 @@
+/** Shared domain types: the figures of one region in one month, as DESIGN.md "The numbers" defines them. */
+
+export type Level = 'nasional' | 'provinsi' | 'kabkota';
+
+export type Status = 'achieved' | 'on_track' | 'at_risk' | 'off_track' | 'no_target';
+
+/** `YYYY-MM`, a calendar month. */
+export type Period = string;
+
+export interface Region {
+  code: string;
+  name: string;
+  level: Level;
+  /** The province a regency belongs to; undefined for provinces and the nation. */
+  provinceCode?: string;
+}
+
+/** One region's figures for one month (the `R` of `ucj compute --json`). Null where a figure does not apply. */
+export interface RegionFigures {
+  code: string;
+  name: string;
+  level: Level;
+  active: number | null;
+  eligible: number | null;
+  coveragePct: number | null;
+  targetPct: number | null;
+  targetActive: number | null;
+  gapPp: number | null;
+  gapWorkers: number | null;
+  monthsLeft: number;
+  requiredMonthlyAdditions: number | null;
+  momDeltaPp: number | null;
+  momDeltaActive: number | null;
+  yoyDeltaPp: number | null;
+  projectedPct: number | null;
+  status: Status;
+  rank: number | null;
+  /** Where the figures came from: the region's own row, or the sum of its sub-regions. */
+  source: 'reported' | 'aggregated' | 'missing';
+  /** The month the working-population denominator was taken from, when it was carried from an earlier month. */
+  eligibleFrom: Period | null;
+}
+
+/** The whole month, national down to regencies (the JSON of `ucj compute --json`). */
+export interface MonthResult {
+  period: Period;
+  national: RegionFigures;
+  provinces: RegionFigures[];
+  regencies: RegionFigures[];
+  /** Codes of regions with no figures for the month (see DESIGN.md "Missing"). */
+  missing: string[];
+}
