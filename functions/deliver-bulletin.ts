@@ -1,0 +1,23 @@
+/** SQS, one message per official → send their bulletins once; failed records are retried by SQS alone. */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { createRuntime } from '../lib/runtime.ts';
+import { deliverBulletin, parseDeliveryMessage } from '../lib/jobs/deliver-bulletin.ts';
+
+const logger = new Logger({ serviceName: 'deliver-bulletin' });
+const runtime = createRuntime();
+const processor = new BatchProcessor(EventType.SQS);
+
+async function recordHandler(record: SQSRecord) {
+  const message = parseDeliveryMessage(record.body);
+  const outcome = await deliverBulletin(
+    { store: runtime.store, history: runtime.history, mailer: runtime.mailer, sender: runtime.env.SENDER_ADDRESS, replyTo: runtime.env.REPLY_TO_ADDRESS, now: runtime.now },
+    message,
+  );
+  logger.info('delivery handled', { period: message.period, email: message.email, status: outcome.status });
+  return outcome;
+}
+
+export const handler = async (event: SQSEvent, context: Context) =>
+  processPartialResponse(event, recordHandler, processor, { context });

@@ -1,0 +1,37 @@
+/**
+ * AWS SDK clients built from configuration. The same code talks to AWS or to the embedded local stack:
+ * only the endpoints differ. Build them once per process and pass them into the adapters.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { RuntimeEnv } from '../config.ts';
+
+export interface AwsClients {
+  s3: S3Client;
+  dynamo: DynamoDBDocumentClient;
+  ses: SESv2Client;
+  sqs: SQSClient;
+}
+
+/** Static credentials the local emulators accept (s3rver insists on these exact values). */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+export function createAwsClients(env: RuntimeEnv): AwsClients {
+  const local = Boolean(env.S3_ENDPOINT || env.DYNAMODB_ENDPOINT || env.SES_ENDPOINT);
+  const common = { region: env.AWS_REGION, ...(local ? { credentials: LOCAL_CREDENTIALS } : {}) };
+  return {
+    s3: new S3Client({
+      ...common,
+      ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT, forcePathStyle: true } : {}),
+    }),
+    dynamo: DynamoDBDocumentClient.from(
+      new DynamoDBClient({ ...common, ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}) }),
+      { marshallOptions: { removeUndefinedValues: true } },
+    ),
+    ses: new SESv2Client({ ...common, ...(env.SES_ENDPOINT ? { endpoint: env.SES_ENDPOINT } : {}) }),
+    sqs: new SQSClient({ ...common, ...(env.SQS_ENDPOINT ? { endpoint: env.SQS_ENDPOINT } : {}) }),
+  };
+}

@@ -1,0 +1,258 @@
+/** The `ucj` command line (DESIGN.md "Command line"). Returns the exit code. */
+import { parseArgs } from 'node:util';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { isPeriod, periodNameId, previousPeriodInJakarta } from '../domain/period.ts';
+import { loadRegionIndex } from '../domain/regions.ts';
+import { validateFigures } from '../inputs/figures.ts';
+import { describeIssue } from '../delivery/validation-email.ts';
+import { announceStack, startLocalStack, type LocalStack } from '../local/stack.ts';
+import { createLocalInvoker, type LocalInvoker } from '../local/invoke.ts';
+import { generateSampleDataset, type SampleFile } from '../sample/index.ts';
+import { bulletinsPrefix, uploadsPrefix } from '../storage/keys.ts';
+import type { MonthlyRunSummary } from '../jobs/monthly-run.ts';
+
+const USAGE = `ucj — Universal Coverage Jamsostek bulletins
+
+  ucj demo                                  the monthly job on sample data, on the embedded local stack (npm start)
+  ucj stack                                 start the local stack and keep it up until interrupted
+  ucj upload FILE... [--period YYYY-MM | --key KEY]
+                                            put files into the bucket (figures under uploads/<period>/)
+  ucj run --period YYYY-MM                  the month's job against the local stack
+  ucj validate FILE [--period YYYY-MM] [--json]
+                                            validate a figures file offline: exit 0 valid, 1 invalid, 2 bad arguments
+  ucj history --region CODE [--json]        a region's snapshots
+
+State lives in .ucj-local/ (UCJ_LOCAL_DIR to change); bulletins are copied to out/bulletins/.`;
+
+class UsageError extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'demo':
+        return await demo(rest);
+      case 'stack':
+        return await stack();
+      case 'upload':
+        return await upload(rest);
+      case 'run':
+        return await run(rest);
+      case 'validate':
+        return await validate(rest);
+      case 'history':
+        return await history(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(`${USAGE}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command: ${command}`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`ucj: ${(error as Error).message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    process.stderr.write(`ucj: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}
+
+const localDir = () => resolve(process.env.UCJ_LOCAL_DIR ?? '.ucj-local');
+const outDir = () => resolve(process.env.UCJ_OUT_DIR ?? 'out');
+const shown = (path: string) => relative(process.cwd(), path) || '.';
+
+function requirePeriod(value: string | undefined, flag = '--period'): string {
+  if (!value) throw new UsageError(`${flag} YYYY-MM is required`);
+  if (!isPeriod(value)) throw new UsageError(`${flag} must be YYYY-MM, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+async function withStack<T>(work: (stack: LocalStack, invoker: LocalInvoker) => Promise<T>): Promise<T> {
+  const stack = await startLocalStack(localDir());
+  try {
+    return await work(stack, await createLocalInvoker(stack));
+  } finally {
+    await stack.close();
+  }
+}
+
+async function stack(): Promise<number> {
+  const running = await startLocalStack(localDir(), { attach: false });
+  await announceStack(running);
+  process.stdout.write(
+    [
+      `local stack up (state in ${shown(running.dir)}); Ctrl-C to stop`,
+      `  S3        ${running.endpoints.s3}  (bucket ${running.env.BUCKET_NAME})`,
+      `  DynamoDB  ${running.endpoints.dynamodb}  (table ${running.env.TABLE_NAME})`,
+      `  SES v2    ${running.endpoints.ses}`,
+      `  inbox     ${running.endpoints.inbox}`,
+      `  outbox    ${shown(running.outboxDir)}`,
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((done) => {
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  await running.close();
+  return 0;
+}
+
+async function upload(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { period: { type: 'string' }, key: { type: 'string' } } });
+  if (positionals.length === 0) throw new UsageError('upload needs at least one FILE');
+  if (values.key && positionals.length > 1) throw new UsageError('--key takes exactly one FILE');
+  if (values.key && values.period) throw new UsageError('give --period or --key, not both');
+  const period = values.key ? undefined : requirePeriod(values.period ?? previousPeriodInJakarta(new Date()));
+  const files = await Promise.all(
+    positionals.map(async (file) => ({ key: values.key ?? `${uploadsPrefix(period!)}${basename(file)}`, body: await readFile(file) })),
+  );
+  return withStack(async (_stack, invoker) => {
+    const outcomes = await invoker.upload(files);
+    let rejected = 0;
+    for (const file of files) process.stdout.write(`uploaded ${file.key}\n`);
+    for (const outcome of outcomes) {
+      if (outcome.status !== 'validated') continue;
+      const { report } = outcome;
+      if (!report.ok) rejected += 1;
+      process.stdout.write(`  ${report.key}: ${report.ok ? 'valid' : `REJECTED, moved to ${report.quarantinedTo}`} (${report.rowCount} rows)\n`);
+      for (const issue of report.errors) process.stdout.write(`    ${describeIssue(issue)}\n`);
+    }
+    return rejected > 0 ? 1 : 0;
+  });
+}
+
+async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { period: { type: 'string' } } });
+  const period = requirePeriod(values.period);
+  return withStack(async (stack, invoker) => {
+    const started = Date.now();
+    const summary = await invoker.runMonth({ period });
+    const delivery = await invoker.drainDeliveries();
+    const copied = await copyBulletins(invoker, period);
+    printSummary(summary, delivery, copied, stack, (Date.now() - started) / 1000);
+    return summary.outcome === 'succeeded' && delivery.failed === 0 ? 0 : 1;
+  });
+}
+
+async function validate(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { period: { type: 'string' }, json: { type: 'boolean' } } });
+  if (positionals.length !== 1) throw new UsageError('validate takes exactly one FILE');
+  const file = positionals[0]!;
+  const period = values.period ? requirePeriod(values.period) : undefined;
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch {
+    throw new UsageError(`cannot read ${file}`);
+  }
+  const result = validateFigures(bytes, { fileName: basename(file), period, regions: await loadRegionIndex() });
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ ok: result.ok, rows: result.rowCount, errors: result.errors, warnings: result.warnings }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${file}: ${result.ok ? 'sah' : 'TIDAK SAH'} (${result.rowCount} baris, ${result.errors.length} kesalahan, ${result.warnings.length} peringatan)\n`);
+    for (const issue of result.errors) process.stdout.write(`  kesalahan  ${describeIssue(issue)}\n`);
+    for (const issue of result.warnings) process.stdout.write(`  peringatan ${describeIssue(issue)}\n`);
+  }
+  return result.ok ? 0 : 1;
+}
+
+async function history(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { region: { type: 'string' }, json: { type: 'boolean' } } });
+  if (!values.region) throw new UsageError('--region CODE is required');
+  const code = values.region;
+  return withStack(async (_stack, invoker) => {
+    const snapshots = await invoker.runtime.history.regionSnapshots(code);
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(snapshots, null, 2)}\n`);
+      return 0;
+    }
+    if (snapshots.length === 0) process.stdout.write(`no snapshots for ${code}\n`);
+    for (const s of snapshots) {
+      const f = s.figures;
+      process.stdout.write(
+        `${s.period} v${s.version}  active ${f.active ?? '-'}  eligible ${f.eligible ?? '-'}  coverage ${f.coveragePct?.toFixed(2) ?? '-'}%  status ${f.status}  (${s.createdAt})\n`,
+      );
+    }
+    return 0;
+  });
+}
+
+/** `npm start`: sample data for the 13 months to last month, uploaded, history backfilled, the month run and delivered. */
+async function demo(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { period: { type: 'string' } } });
+  const started = Date.now();
+  const period = values.period ? requirePeriod(values.period) : previousPeriodInJakarta(new Date());
+  return withStack(async (stack, invoker) => {
+    const dataset = await generateSampleDataset({ lastPeriod: period });
+    const asUpload = (file: SampleFile) => ({ key: file.key, body: file.content });
+    await invoker.upload([dataset.recipients, ...dataset.targets].map(asUpload));
+    const outcomes = await invoker.upload(dataset.uploads.map(asUpload));
+    const rejected = outcomes.filter((o) => o.status === 'validated' && !o.report.ok).length;
+    // Earlier months become history (snapshots only: no bulletins, no emails) unless a previous start kept them.
+    let backfilled = 0;
+    for (const earlier of dataset.periods.filter((p) => p !== period)) {
+      if ((await invoker.runtime.history.monthSnapshots(earlier)).size > 0) continue;
+      await invoker.runMonth({ period: earlier, snapshotsOnly: true });
+      backfilled += 1;
+    }
+    const summary = await invoker.runMonth({ period });
+    const delivery = await invoker.drainDeliveries();
+    const copied = await copyBulletins(invoker, period);
+    process.stdout.write(
+      `sample data: ${dataset.uploads.length} monthly uploads (${dataset.periods[0]} to ${period}), ${rejected} rejected; ${backfilled} earlier months backfilled into history\n`,
+    );
+    printSummary(summary, delivery, copied, stack, (Date.now() - started) / 1000);
+    return summary.outcome === 'succeeded' && delivery.failed === 0 ? 0 : 1;
+  });
+}
+
+async function copyBulletins(invoker: LocalInvoker, period: string): Promise<{ dir: string; count: number }> {
+  const dir = join(outDir(), 'bulletins', period);
+  const prefix = bulletinsPrefix(period);
+  let count = 0;
+  for (const summary of await invoker.runtime.store.list(prefix)) {
+    const object = await invoker.runtime.store.get(summary.key);
+    if (!object) continue;
+    const target = join(dir, summary.key.slice(prefix.length));
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, object.body);
+    count += 1;
+  }
+  return { dir, count };
+}
+
+async function countFiles(dir: string): Promise<number> {
+  try {
+    return (await readdir(dir)).filter((name) => name.endsWith('.eml')).length;
+  } catch {
+    return 0;
+  }
+}
+
+function printSummary(
+  summary: MonthlyRunSummary,
+  delivery: { delivered: number; failed: number },
+  copied: { dir: string; count: number },
+  stack: LocalStack,
+  seconds: number,
+): void {
+  const lines = [
+    `monthly run ${periodNameId(summary.period)} (${summary.period}): ${summary.outcome}${summary.reason ? ` — ${summary.reason}` : ''}`,
+    `  regions computed   ${summary.regionsComputed} (${summary.missing.length} missing)`,
+    `  snapshots written  ${summary.snapshotsWritten}${summary.snapshotsWritten === 0 ? ' (history already up to date)' : ''}`,
+    `  bulletins written  ${summary.bulletins.length}${summary.bulletinFailures.length ? `, ${summary.bulletinFailures.length} failed` : ''} → ${shown(copied.dir)}/`,
+    `  deliveries         ${summary.deliveriesQueued} queued, ${delivery.delivered} handled, ${delivery.failed} failed → ${shown(join(stack.outboxDir, summary.period))}/`,
+    ...summary.bulletinFailures.map((f) => `  ! bulletin ${f.region}: ${f.reason}`),
+    ...summary.problems.slice(0, 10).map((p) => `  ! ${p}`),
+    `  took ${seconds.toFixed(1)} s`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export { countFiles };

@@ -1,0 +1,34 @@
+/**
+ * Runtime configuration, read from the environment once per process (at a handler's cold start or the
+ * CLI's start) and validated, so a missing variable fails loudly before any work is done.
+ */
+import { z } from 'zod';
+
+const optionalUrl = z.url().optional();
+
+export const runtimeEnvSchema = z.object({
+  BUCKET_NAME: z.string().min(3),
+  TABLE_NAME: z.string().min(3),
+  /** An SQS queue URL on AWS; `file:///…` on the local stack, where a spool folder stands in for SQS. */
+  DELIVERY_QUEUE_URL: z.string().min(1).optional(),
+  SENDER_ADDRESS: z.email(),
+  REPLY_TO_ADDRESS: z.email().optional(),
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  AWS_REGION: z.string().min(1).default('ap-southeast-3'),
+  /** Endpoints are set only on the local stack; on AWS the SDK's defaults apply. */
+  S3_ENDPOINT: optionalUrl,
+  DYNAMODB_ENDPOINT: optionalUrl,
+  SES_ENDPOINT: optionalUrl,
+  SQS_ENDPOINT: optionalUrl,
+});
+
+export type RuntimeEnv = z.infer<typeof runtimeEnvSchema>;
+
+export function readRuntimeEnv(env: NodeJS.ProcessEnv = process.env): RuntimeEnv {
+  const parsed = runtimeEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,57 @@
+/** The bulletin email, built as raw MIME by nodemailer's composer (the local SES drops attachments of Simple content). */
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { periodNameId } from '../domain/period.ts';
+import type { DeliveryMessage } from './message.ts';
+import { formatCount, formatPct, statusLabel } from '../bulletin/format.ts';
+
+export interface EmailAttachment {
+  fileName: string;
+  content: Buffer;
+}
+
+export interface ComposeOptions {
+  from: string;
+  replyTo?: string;
+  /** The header the local outbox files the email under, and a person can filter on. */
+  period: string;
+}
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+export function bulletinSubject(message: DeliveryMessage): string {
+  const regions = message.bulletins.map((b) => b.regionName).join(', ');
+  return `Buletin UCJ ${regions} — ${periodNameId(message.period)}`;
+}
+
+export function composeBulletinEmail(message: DeliveryMessage, attachments: EmailAttachment[], options: ComposeOptions): Promise<Buffer> {
+  const month = periodNameId(message.period);
+  const lines = message.bulletins.map(
+    (b) =>
+      `${b.regionName}: cakupan ${formatPct(b.coveragePct)} dari target ${formatPct(b.targetPct)}, ${formatCount(b.active)} peserta aktif, status ${statusLabel(b.status)}.`,
+  );
+  const greeting = `Yth. ${message.name}${message.title ? `, ${message.title}` : ''},`;
+  const intro = `Terlampir buletin capaian Universal Coverage Jamsostek (UCJ) bulan ${month}.`;
+  const closing = 'Buletin ini dibuat otomatis dari data unggahan kantor wilayah. Balas surel ini bila ada pertanyaan.';
+  const text = [greeting, '', intro, '', ...lines.map((l) => `- ${l}`), '', closing, ''].join('\n');
+  const html = [
+    `<p>${escapeHtml(greeting)}</p>`,
+    `<p>${escapeHtml(intro)}</p>`,
+    `<ul>${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`,
+    `<p>${escapeHtml(closing)}</p>`,
+  ].join('\n');
+  const composer = new MailComposer({
+    from: options.from,
+    to: message.email,
+    replyTo: options.replyTo,
+    subject: bulletinSubject(message),
+    text,
+    html,
+    headers: { 'X-UCJ-Period': options.period },
+    // Content comes only from the buffers given here, never from a path or URL.
+    disableFileAccess: true,
+    disableUrlAccess: true,
+    attachments: attachments.map((a) => ({ filename: a.fileName, content: a.content, contentType: 'application/pdf' })),
+  });
+  return composer.compile().build();
+}

@@ -1,0 +1,240 @@
+/**
+ * The month's figures for every region (DESIGN.md "The numbers"). Pure: everything it needs comes in as
+ * arguments, so a past month recomputes the same from the same inputs.
+ */
+import { addMonths, monthsLeftInYear } from './period.ts';
+import type { RegionIndex } from './regions.ts';
+import type { Level, MonthResult, Period, Region, RegionFigures, Status } from './types.ts';
+
+/** A region's reported numbers for the month (one upload row, after validation). */
+export interface ReportedFigures {
+  code: string;
+  active: number;
+  /** Null when the row left the working population out: it is carried from history. */
+  eligible: number | null;
+}
+
+/** What history remembers of a region in an earlier month. */
+export interface PastFigures {
+  active: number;
+  eligible: number;
+  /** When the denominator was itself carried, the month it came from. */
+  eligibleFrom: Period | null;
+}
+
+export interface TargetFigures {
+  targetPct: number;
+  targetActive: number | null;
+}
+
+export interface ComputeInput {
+  period: Period;
+  regions: RegionIndex;
+  /** Rows for this month, at most one per region code. */
+  reported: ReadonlyMap<string, ReportedFigures>;
+  /** Targets of the period's year by code (`nasional` for the nation). */
+  targets: ReadonlyMap<string, TargetFigures>;
+  /** Earlier months' figures, by period then region code (a snapshot per region and month). */
+  history: ReadonlyMap<Period, ReadonlyMap<string, PastFigures>>;
+}
+
+export interface ComputeWarning {
+  code: string;
+  region: string;
+  message: string;
+}
+
+export interface ComputedMonth extends MonthResult {
+  warnings: ComputeWarning[];
+}
+
+interface Totals {
+  active: number;
+  eligible: number;
+  eligibleFrom: Period | null;
+  source: RegionFigures['source'];
+}
+
+/** How far back a missing denominator may be carried from (BPS publishes regency figures yearly). */
+const CARRY_MONTHS = 24;
+/** A province row may differ from its regencies' sum by this share before it is worth a warning. */
+const PROVINCE_MISMATCH_SHARE = 0.005;
+
+export function computeMonth(input: ComputeInput): ComputedMonth {
+  const { period, regions } = input;
+  const warnings: ComputeWarning[] = [];
+  const missing: string[] = [];
+  const totals = new Map<string, Totals>();
+
+  const ownTotals = (code: string): Totals | undefined => {
+    const row = input.reported.get(code);
+    if (!row) return undefined;
+    if (row.eligible !== null) return { active: row.active, eligible: row.eligible, eligibleFrom: null, source: 'reported' };
+    const carried = carriedEligible(input, code);
+    if (!carried) return undefined;
+    return { active: row.active, eligible: carried.eligible, eligibleFrom: carried.from, source: 'reported' };
+  };
+
+  for (const province of regions.provinces) {
+    const regencies = regions.regenciesOf(province.code);
+    const regencyTotals: Totals[] = [];
+    const regencyMissing: string[] = [];
+    for (const regency of regencies) {
+      const own = ownTotals(regency.code);
+      if (own) {
+        totals.set(regency.code, own);
+        regencyTotals.push(own);
+      } else {
+        regencyMissing.push(regency.code);
+      }
+    }
+    const own = ownTotals(province.code);
+    const summed = regencyTotals.length > 0 ? sumTotals(regencyTotals) : undefined;
+    if (own) {
+      totals.set(province.code, own);
+      if (summed && regencyMissing.length === 0 && Math.abs(summed.active - own.active) > PROVINCE_MISMATCH_SHARE * own.active) {
+        warnings.push({
+          code: 'PROVINSI_TIDAK_SESUAI',
+          region: province.code,
+          message: `Peserta provinsi ${province.code} (${own.active}) berbeda lebih dari 0,5% dari jumlah kabupaten/kotanya (${summed.active}).`,
+        });
+      }
+    } else if (summed) {
+      totals.set(province.code, summed);
+      // A province reported by its regencies: each regency without a row is missing.
+      missing.push(...regencyMissing);
+    } else {
+      missing.push(province.code);
+    }
+  }
+  const provinceTotals = regions.provinces.flatMap((p) => totals.get(p.code) ?? []);
+  if (provinceTotals.length > 0) totals.set(regions.national.code, sumTotals(provinceTotals));
+
+  const figuresOf = (region: Region): RegionFigures => figuresFor(region, totals.get(region.code), input);
+  const national = figuresOf(regions.national);
+  const provinces = rank(regions.provinces.map(figuresOf));
+  const regencies = regions.provinces.flatMap((p) => rank(regions.regenciesOf(p.code).map(figuresOf)));
+  return { period, national: { ...national, rank: null }, provinces, regencies, missing, warnings };
+}
+
+function sumTotals(parts: readonly Totals[]): Totals {
+  let active = 0;
+  let eligible = 0;
+  let eligibleFrom: Period | null = null;
+  for (const part of parts) {
+    active += part.active;
+    eligible += part.eligible;
+    // The oldest carried month among the parts is the one worth naming.
+    if (part.eligibleFrom && (!eligibleFrom || part.eligibleFrom < eligibleFrom)) eligibleFrom = part.eligibleFrom;
+  }
+  return { active, eligible, eligibleFrom, source: 'aggregated' };
+}
+
+function carriedEligible(input: ComputeInput, code: string): { eligible: number; from: Period } | undefined {
+  for (let back = 1; back <= CARRY_MONTHS; back += 1) {
+    const earlier = addMonths(input.period, -back);
+    const past = input.history.get(earlier)?.get(code);
+    if (past) return { eligible: past.eligible, from: past.eligibleFrom ?? earlier };
+  }
+  return undefined;
+}
+
+function pct(active: number, eligible: number): number {
+  return (100 * active) / eligible;
+}
+
+function figuresFor(region: Region, totals: Totals | undefined, input: ComputeInput): RegionFigures {
+  const monthsLeft = monthsLeftInYear(input.period);
+  const target = input.targets.get(region.code);
+  const base = {
+    code: region.code,
+    name: region.name,
+    level: region.level as Level,
+    monthsLeft,
+    rank: null,
+  };
+  if (!totals) {
+    return {
+      ...base,
+      active: null,
+      eligible: null,
+      coveragePct: null,
+      targetPct: target?.targetPct ?? null,
+      targetActive: target?.targetActive ?? null,
+      gapPp: null,
+      gapWorkers: null,
+      requiredMonthlyAdditions: null,
+      momDeltaPp: null,
+      momDeltaActive: null,
+      yoyDeltaPp: null,
+      projectedPct: null,
+      status: target ? 'off_track' : 'no_target',
+      source: 'missing',
+      eligibleFrom: null,
+    };
+  }
+  const { active, eligible } = totals;
+  const coveragePct = pct(active, eligible);
+  const past = (back: number) => input.history.get(addMonths(input.period, -back))?.get(region.code);
+  const previous = past(1);
+  const yearBefore = past(12);
+
+  // Average monthly growth over the last three months, or fewer when history is shorter.
+  let projectedPct: number | null = null;
+  for (const months of [3, 2, 1]) {
+    const then = past(months);
+    if (then) {
+      const avgMonthlyGrowth = (active - then.active) / months;
+      projectedPct = pct(active + avgMonthlyGrowth * monthsLeft, eligible);
+      break;
+    }
+  }
+
+  const targetPct = target?.targetPct ?? null;
+  const targetActive = target ? (target.targetActive ?? Math.round((target.targetPct / 100) * eligible)) : null;
+  const gapWorkers = targetActive === null ? null : Math.max(0, targetActive - active);
+  return {
+    ...base,
+    active,
+    eligible,
+    coveragePct,
+    targetPct,
+    targetActive,
+    gapPp: targetPct === null ? null : targetPct - coveragePct,
+    gapWorkers,
+    requiredMonthlyAdditions: gapWorkers === null ? null : monthsLeft === 0 ? gapWorkers : Math.ceil(gapWorkers / monthsLeft),
+    momDeltaPp: previous ? coveragePct - pct(previous.active, previous.eligible) : null,
+    momDeltaActive: previous ? active - previous.active : null,
+    yoyDeltaPp: yearBefore ? coveragePct - pct(yearBefore.active, yearBefore.eligible) : null,
+    projectedPct,
+    status: statusOf(coveragePct, projectedPct, targetPct),
+    source: totals.source,
+    eligibleFrom: totals.eligibleFrom,
+  };
+}
+
+/**
+ * With no history there is no growth to project: the status then judges the coverage as it stands
+ * (never `on_track`, which would be a guess).
+ */
+export function statusOf(coveragePct: number, projectedPct: number | null, targetPct: number | null): Status {
+  if (targetPct === null) return 'no_target';
+  if (coveragePct >= targetPct) return 'achieved';
+  const outlook = projectedPct ?? coveragePct;
+  if (projectedPct !== null && outlook >= targetPct) return 'on_track';
+  if (outlook >= targetPct - 2) return 'at_risk';
+  return 'off_track';
+}
+
+/** Competition ranking by coverage, highest first: ties share a rank ("1, 2, 2, 4"). */
+function rank(figures: RegionFigures[]): RegionFigures[] {
+  const ranked = figures
+    .filter((f) => f.coveragePct !== null)
+    .sort((a, b) => b.coveragePct! - a.coveragePct!);
+  const rankOf = new Map<string, number>();
+  ranked.forEach((f, index) => {
+    const prev = ranked[index - 1];
+    rankOf.set(f.code, prev && prev.coveragePct === f.coveragePct ? rankOf.get(prev.code)! : index + 1);
+  });
+  return figures.map((f) => ({ ...f, rank: rankOf.get(f.code) ?? null }));
+}

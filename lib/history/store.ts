@@ -1,0 +1,229 @@
+/**
+ * History in one DynamoDB table (DESIGN.md "History in DynamoDB"), behind a small interface.
+ *
+ * Keys:
+ * - snapshot: `REGION#<code>` / `PERIOD#<YYYY-MM>#V<nnnn>`; index gsi1: `PERIOD#<YYYY-MM>` / `REGION#<code>#V<nnnn>`
+ *   so a region's history and a month's regions are each one query. Versions are zero-padded so
+ *   they sort as numbers (`V0010` after `V0009`), which the design's `V<n>` would not.
+ * - run record: `PERIOD#<YYYY-MM>` / `RUN#<started ISO>#<runId>`; lease: `PERIOD#<YYYY-MM>` / `LEASE`.
+ * - delivery ledger: `DELIVERY#<YYYY-MM>` / `<email>`: one email per official and month, whatever scopes it carries.
+ * Every write is conditional, so repeating one is safe.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Period, RegionFigures } from '../domain/types.ts';
+
+export const TABLE_KEYS = { partition: 'pk', sort: 'sk', index: 'gsi1', indexPartition: 'gsi1pk', indexSort: 'gsi1sk' } as const;
+
+export interface SourceFile {
+  key: string;
+  etag: string;
+  uploadedAt: string;
+}
+
+export interface Snapshot {
+  code: string;
+  period: Period;
+  version: number;
+  figures: RegionFigures;
+  /** Hash of the figures: equal hashes mean a re-run changed nothing. */
+  contentHash: string;
+  sources: SourceFile[];
+  createdAt: string;
+  runId: string;
+}
+
+export interface RunRecord {
+  period: Period;
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  outcome: 'succeeded' | 'failed' | 'partial';
+  inputs: SourceFile[];
+  counts: Record<string, number>;
+  problems: string[];
+}
+
+export type LedgerState = { status: 'claimed'; claimedAt: string } | { status: 'sent'; messageId: string; sentAt: string };
+
+export interface HistoryStore {
+  /** The latest version of each region's snapshot for a month. */
+  monthSnapshots(period: Period): Promise<Map<string, Snapshot>>;
+  /** Every snapshot and version of one region, oldest first. */
+  regionSnapshots(code: string): Promise<Snapshot[]>;
+  /** Writes a snapshot unless that exact version exists; false when it did. */
+  putSnapshot(snapshot: Snapshot): Promise<boolean>;
+  putRun(run: RunRecord): Promise<void>;
+  listRuns(period: Period): Promise<RunRecord[]>;
+  /** Takes the month's lease unless a live holder has it; returns false when someone else holds it. */
+  acquireLease(period: Period, holder: string, ttlMs: number, now: Date): Promise<boolean>;
+  releaseLease(period: Period, holder: string): Promise<void>;
+  /** Claims (month, recipient) before sending; false when it is sent already or a fresh claim stands. */
+  claimDelivery(period: Period, email: string, now: Date, staleAfterMs: number): Promise<boolean>;
+  completeDelivery(period: Period, email: string, messageId: string, now: Date): Promise<void>;
+  /** Lets a claim go after a failure that sent nothing, so a retry may claim again. */
+  abandonDelivery(period: Period, email: string): Promise<void>;
+  deliveryState(period: Period, email: string): Promise<LedgerState | undefined>;
+}
+
+const pad = (version: number) => String(version).padStart(4, '0');
+const isConditionFailure = (error: unknown) =>
+  error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException';
+
+export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string): HistoryStore {
+  const queryAll = async (input: ConstructorParameters<typeof QueryCommand>[0]) => {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await db.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+      items.push(...(out.Items ?? []));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  };
+  const toSnapshot = (item: Record<string, unknown>): Snapshot => item.snapshot as Snapshot;
+
+  return {
+    async monthSnapshots(period) {
+      const items = await queryAll({
+        TableName: tableName,
+        IndexName: TABLE_KEYS.index,
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': `PERIOD#${period}` },
+      });
+      const latest = new Map<string, Snapshot>();
+      for (const snapshot of items.map(toSnapshot)) {
+        const current = latest.get(snapshot.code);
+        if (!current || snapshot.version > current.version) latest.set(snapshot.code, snapshot);
+      }
+      return latest;
+    },
+    async regionSnapshots(code) {
+      const items = await queryAll({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `REGION#${code}`, ':prefix': 'PERIOD#' },
+      });
+      return items.map(toSnapshot);
+    },
+    async putSnapshot(snapshot) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              pk: `REGION#${snapshot.code}`,
+              sk: `PERIOD#${snapshot.period}#V${pad(snapshot.version)}`,
+              gsi1pk: `PERIOD#${snapshot.period}`,
+              gsi1sk: `REGION#${snapshot.code}#V${pad(snapshot.version)}`,
+              type: 'snapshot',
+              snapshot,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+    async putRun(run) {
+      await db.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { pk: `PERIOD#${run.period}`, sk: `RUN#${run.startedAt}#${run.runId}`, type: 'run', run },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    },
+    async listRuns(period) {
+      const items = await queryAll({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `PERIOD#${period}`, ':prefix': 'RUN#' },
+      });
+      return items.map((item) => item.run as RunRecord);
+    },
+    async acquireLease(period, holder, ttlMs, now) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { pk: `PERIOD#${period}`, sk: 'LEASE', holder, expiresAt: now.getTime() + ttlMs },
+            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR holder = :me',
+            ExpressionAttributeValues: { ':now': now.getTime(), ':me': holder },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+    async releaseLease(period, holder) {
+      try {
+        await db.send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: { pk: `PERIOD#${period}`, sk: 'LEASE' },
+            ConditionExpression: 'holder = :me',
+            ExpressionAttributeValues: { ':me': holder },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    },
+    async claimDelivery(period, email, now, staleAfterMs) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { pk: `DELIVERY#${period}`, sk: email, status: 'claimed', claimedAt: now.toISOString(), claimedAtMs: now.getTime() },
+            // A claim whose holder died before sending may be taken over once it is stale; a sent one never.
+            ConditionExpression: 'attribute_not_exists(pk) OR (#s = :claimed AND claimedAtMs < :stale)',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':claimed': 'claimed', ':stale': now.getTime() - staleAfterMs },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+    async completeDelivery(period, email, messageId, now) {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: `DELIVERY#${period}`, sk: email },
+          UpdateExpression: 'SET #s = :sent, messageId = :id, sentAt = :at',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':sent': 'sent', ':id': messageId, ':at': now.toISOString() },
+        }),
+      );
+    },
+    async abandonDelivery(period, email) {
+      await db.send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: { pk: `DELIVERY#${period}`, sk: email },
+          ConditionExpression: '#s = :claimed',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':claimed': 'claimed' },
+        }),
+      ).catch((error: unknown) => {
+        if (!isConditionFailure(error)) throw error;
+      });
+    },
+    async deliveryState(period, email) {
+      const out = await db.send(new GetCommand({ TableName: tableName, Key: { pk: `DELIVERY#${period}`, sk: email } }));
+      if (!out.Item) return undefined;
+      return out.Item.status === 'sent'
+        ? { status: 'sent', messageId: String(out.Item.messageId), sentAt: String(out.Item.sentAt) }
+        : { status: 'claimed', claimedAt: String(out.Item.claimedAt) };
+    },
+  };
+}

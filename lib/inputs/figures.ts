@@ -1,0 +1,257 @@
+/**
+ * Validation of an admin's monthly figures (DESIGN.md "Upload format (v1)"). A file with any error is
+ * rejected whole, so every error is collected, not only the first.
+ */
+import { z } from 'zod';
+import { isPeriod } from '../domain/period.ts';
+import { levelOfCode, type RegionIndex } from '../domain/regions.ts';
+import type { Period } from '../domain/types.ts';
+import { IssueList, type ValidationIssue } from './issues.ts';
+import { NUMBER_REASON_ID, parseCount } from './numbers.ts';
+import { readTable, resolveColumn, type TableRecord } from './table.ts';
+
+/** One valid row: a region's figures for a month. */
+export const figureRowSchema = z.object({
+  row: z.number().int().positive(),
+  code: z.string(),
+  period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+  active: z.number().int().nonnegative(),
+  eligible: z.number().int().positive().nullable(),
+  segments: z
+    .object({ pu: z.number().int(), bpu: z.number().int(), jakon: z.number().int(), pmi: z.number().int() })
+    .nullable(),
+  formal: z.number().int().nonnegative().nullable(),
+  informal: z.number().int().nonnegative().nullable(),
+  vulnerableProtected: z.number().int().nonnegative().nullable(),
+  villages100: z.number().int().nonnegative().nullable(),
+  villages: z.number().int().nonnegative().nullable(),
+});
+export type FigureRow = z.infer<typeof figureRowSchema>;
+
+export interface FiguresValidation {
+  ok: boolean;
+  /** Data rows read (valid or not). */
+  rowCount: number;
+  rows: FigureRow[];
+  errors: ValidationIssue[];
+  warnings: ValidationIssue[];
+}
+
+const COLUMN_ALIASES = {
+  code: ['kode_wilayah', 'kode', 'kode_kemendagri'],
+  period: ['periode', 'bulan'],
+  eligible: ['pekerja', 'jumlah_pekerja', 'penduduk_bekerja'],
+  active: ['peserta_aktif', 'peserta'],
+  pu: ['peserta_pu'],
+  bpu: ['peserta_bpu'],
+  jakon: ['peserta_jakon'],
+  pmi: ['peserta_pmi'],
+  formal: ['pekerja_formal'],
+  informal: ['pekerja_informal'],
+  vulnerableProtected: ['pekerja_rentan_dilindungi'],
+  villages100: ['desa_100'],
+  villages: ['jumlah_desa'],
+} as const;
+
+/** Columns that are known to be informational and ignored without a warning. */
+const IGNORED_QUIETLY = new Set(['nama_wilayah', 'nama', 'provinsi', 'nama_provinsi', 'keterangan', 'no']);
+
+const MAX_ISSUES = 200;
+
+type ColumnKey = keyof typeof COLUMN_ALIASES;
+
+export interface FiguresOptions {
+  fileName: string;
+  regions: RegionIndex;
+  /** The month of the upload's key (`uploads/YYYY-MM/…`); rows for another month are an error. */
+  period?: Period;
+}
+
+export function validateFigures(bytes: Uint8Array, options: FiguresOptions): FiguresValidation {
+  const errors = new IssueList(MAX_ISSUES);
+  const warnings = new IssueList(MAX_ISSUES);
+  const tableResult = readTable(bytes, options.fileName);
+  if (!tableResult.ok) return { ok: false, rowCount: 0, rows: [], errors: [tableResult.error], warnings: [] };
+  const { table } = tableResult;
+
+  const resolved = {} as Record<ColumnKey, string | undefined>;
+  for (const key of Object.keys(COLUMN_ALIASES) as ColumnKey[]) resolved[key] = resolveColumn(table.columns, COLUMN_ALIASES[key]);
+
+  for (const [key, label] of [['code', 'kode_wilayah'], ['active', 'peserta_aktif']] as const) {
+    if (!resolved[key]) {
+      errors.add({ row: 1, column: label, code: 'KOLOM_WAJIB_HILANG', message: `Kolom wajib "${label}" tidak ada di baris judul.` });
+    }
+  }
+  const known = new Set<string>(Object.values(COLUMN_ALIASES).flat());
+  for (const column of table.columns) {
+    if (column !== '' && !known.has(column) && !IGNORED_QUIETLY.has(column)) {
+      warnings.add({ row: 1, column, code: 'KOLOM_DIABAIKAN', message: `Kolom "${column}" tidak dikenal dan diabaikan.` });
+    }
+  }
+  if (table.records.length === 0) {
+    errors.add({ row: null, column: null, code: 'TIDAK_ADA_DATA', message: 'Berkas hanya berisi baris judul, tanpa data.' });
+  }
+  if (errors.count > 0) return finish(table.records.length, [], errors, warnings);
+
+  const rows: FigureRow[] = [];
+  const seen = new Map<string, number>();
+  for (const record of table.records) {
+    const row = readRow(record, resolved, options, errors, warnings);
+    if (!row) continue;
+    const key = `${row.code}|${row.period}`;
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      errors.add({
+        row: row.row,
+        column: resolved.code ?? 'kode_wilayah',
+        code: 'WILAYAH_GANDA',
+        message: `Wilayah ${row.code} untuk periode ${row.period} muncul dua kali (juga di baris ${earlier}).`,
+      });
+      continue;
+    }
+    seen.set(key, row.row);
+    rows.push(row);
+  }
+  return finish(table.records.length, rows, errors, warnings);
+}
+
+function finish(rowCount: number, rows: FigureRow[], errors: IssueList, warnings: IssueList): FiguresValidation {
+  const ok = errors.count === 0;
+  return { ok, rowCount, rows: ok ? rows : [], errors: errors.report(), warnings: warnings.report() };
+}
+
+function readRow(
+  record: TableRecord,
+  columns: Record<ColumnKey, string | undefined>,
+  options: FiguresOptions,
+  errors: IssueList,
+  warnings: IssueList,
+): FigureRow | undefined {
+  const before = errors.count;
+  const cell = (key: ColumnKey): string => (columns[key] ? (record.cells.get(columns[key]!) ?? '') : '');
+
+  const code = cell('code').trim();
+  const codeColumn = columns.code!;
+  if (code === '') {
+    errors.add({ row: record.row, column: codeColumn, code: 'KODE_KOSONG', message: 'Kode wilayah kosong.' });
+  } else if (!levelOfCode(code) || levelOfCode(code) === 'nasional' || !options.regions.byCode.has(code)) {
+    errors.add({
+      row: record.row,
+      column: codeColumn,
+      code: 'KODE_TIDAK_DIKENAL',
+      message: `Kode wilayah "${code}" tidak dikenal: gunakan kode Kemendagri provinsi (mis. 18) atau kabupaten/kota (mis. 18.71).`,
+    });
+  }
+
+  let period = options.period ?? '';
+  const rawPeriod = cell('period').trim();
+  if (rawPeriod !== '') {
+    if (!isPeriod(rawPeriod)) {
+      errors.add({
+        row: record.row,
+        column: columns.period!,
+        code: 'PERIODE_TIDAK_SAH',
+        message: `Periode "${rawPeriod}" tidak sah: gunakan format TTTT-BB, mis. 2025-10.`,
+      });
+    } else if (options.period && rawPeriod !== options.period) {
+      errors.add({
+        row: record.row,
+        column: columns.period!,
+        code: 'PERIODE_BERBEDA',
+        message: `Periode ${rawPeriod} berbeda dengan bulan folder unggahan (${options.period}). Unggah ke folder bulan yang benar.`,
+      });
+    } else {
+      period = rawPeriod;
+    }
+  } else if (!options.period) {
+    errors.add({
+      row: record.row,
+      column: columns.period ?? 'periode',
+      code: 'PERIODE_KOSONG',
+      message: 'Periode kosong, dan bulannya tidak dapat diambil dari lokasi berkas.',
+    });
+  }
+
+  const count = (key: ColumnKey, label: string, required: boolean): number | null => {
+    if (!columns[key]) return null;
+    const raw = cell(key);
+    const parsed = parseCount(raw);
+    if (parsed.ok) return parsed.value;
+    if (parsed.reason === 'kosong' && !required) return null;
+    errors.add({
+      row: record.row,
+      column: columns[key]!,
+      code: parsed.reason === 'kosong' ? 'NILAI_KOSONG' : 'BUKAN_BILANGAN_CACAH',
+      message:
+        parsed.reason === 'kosong'
+          ? `Kolom ${label} wajib diisi.`
+          : `Nilai "${raw.trim()}" di kolom ${label} ${NUMBER_REASON_ID[parsed.reason]}: isi dengan bilangan bulat tidak negatif, mis. 1.149.447.`,
+    });
+    return null;
+  };
+
+  const active = count('active', 'peserta_aktif', true);
+  const eligible = count('eligible', 'pekerja', false);
+  if (eligible === 0) {
+    errors.add({
+      row: record.row,
+      column: columns.eligible!,
+      code: 'PEKERJA_NOL',
+      message: 'Jumlah pekerja tidak boleh 0: cakupan tidak dapat dihitung. Kosongkan jika belum ada angka baru.',
+    });
+  }
+  const pu = count('pu', 'peserta_pu', false);
+  const bpu = count('bpu', 'peserta_bpu', false);
+  const jakon = count('jakon', 'peserta_jakon', false);
+  const pmi = count('pmi', 'peserta_pmi', false);
+  const formal = count('formal', 'pekerja_formal', false);
+  const informal = count('informal', 'pekerja_informal', false);
+  const vulnerableProtected = count('vulnerableProtected', 'pekerja_rentan_dilindungi', false);
+  const villages100 = count('villages100', 'desa_100', false);
+  const villages = count('villages', 'jumlah_desa', false);
+
+  let segments: FigureRow['segments'] = null;
+  if (pu !== null && bpu !== null && jakon !== null && pmi !== null) {
+    segments = { pu, bpu, jakon, pmi };
+    const sum = pu + bpu + jakon + pmi;
+    if (active !== null && sum !== active) {
+      errors.add({
+        row: record.row,
+        column: columns.active!,
+        code: 'SEGMEN_TIDAK_SESUAI',
+        message: `Jumlah peserta per segmen (PU + BPU + Jakon + PMI = ${sum}) tidak sama dengan peserta_aktif (${active}).`,
+      });
+    }
+  }
+  if (villages100 !== null && villages !== null && villages100 > villages) {
+    errors.add({
+      row: record.row,
+      column: columns.villages100!,
+      code: 'DESA_MELEBIHI',
+      message: `desa_100 (${villages100}) melebihi jumlah_desa (${villages}).`,
+    });
+  }
+
+  if (errors.count > before || active === null) return undefined;
+  if (eligible !== null && active > eligible) {
+    warnings.add({
+      row: record.row,
+      column: columns.active!,
+      code: 'CAKUPAN_DI_ATAS_100',
+      message: `Cakupan ${code} melebihi 100% (peserta ${active} > pekerja ${eligible}). Periksa kembali; bisa terjadi bila pekerja terdaftar di kantor pusat perusahaan.`,
+    });
+  }
+  return figureRowSchema.parse({
+    row: record.row,
+    code,
+    period,
+    active,
+    eligible,
+    segments,
+    formal,
+    informal,
+    vulnerableProtected,
+    villages100,
+    villages,
+  });
+}

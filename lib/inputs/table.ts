@@ -1,0 +1,170 @@
+/**
+ * Turns an uploaded file's bytes into a table of text cells, whatever dialect Excel or a person wrote it in:
+ * CSV with `,` `;` or tab, UTF-8 with or without BOM, UTF-16 with BOM, or a JSON array of objects.
+ * Cells stay text here; each kind of file (figures, targets, recipients) gives them meaning.
+ */
+import { parse as parseCsv } from 'csv-parse/sync';
+import type { ValidationIssue } from './issues.ts';
+
+export interface TableRecord {
+  /** Where the record is in the file: the 1-based line (header = 1), or array index + 2 for JSON. */
+  row: number;
+  /** Cells by normalised header name. A Map, so headers such as `__proto__` are only ever data. */
+  cells: Map<string, string>;
+}
+
+export interface Table {
+  /** Normalised header names, in file order. */
+  columns: string[];
+  records: TableRecord[];
+  format: 'csv' | 'json';
+  delimiter?: string;
+}
+
+export type TableResult = { ok: true; table: Table } | { ok: false; error: ValidationIssue };
+
+const DELIMITERS = [',', ';', '\t'] as const;
+
+export function normaliseHeader(name: string): string {
+  return name.trim().toLowerCase().replace(/\s+/g, '_');
+}
+
+function fileError(code: string, message: string): TableResult {
+  return { ok: false, error: { row: null, column: null, code, message } };
+}
+
+/** Decodes by BOM: UTF-16 LE/BE or UTF-8 (BOM optional). Rejects bytes that are not text. */
+export function decodeText(bytes: Uint8Array): { ok: true; text: string } | { ok: false; error: ValidationIssue } {
+  const b0 = bytes[0];
+  const b1 = bytes[1];
+  let text: string;
+  try {
+    if (b0 === 0xff && b1 === 0xfe) text = new TextDecoder('utf-16le', { fatal: true }).decode(bytes.subarray(2));
+    else if (b0 === 0xfe && b1 === 0xff) text = new TextDecoder('utf-16be', { fatal: true }).decode(bytes.subarray(2));
+    else text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    return {
+      ok: false,
+      error: {
+        row: null,
+        column: null,
+        code: 'BUKAN_TEKS',
+        message: 'Berkas tidak dapat dibaca sebagai teks (UTF-8 atau UTF-16). Simpan ulang dari Excel sebagai "CSV UTF-8".',
+      },
+    };
+  }
+  if (text.includes('\u0000')) {
+    return {
+      ok: false,
+      error: {
+        row: null,
+        column: null,
+        code: 'BUKAN_TEKS',
+        message: 'Berkas berisi data biner, bukan tabel CSV. Simpan ulang dari Excel sebagai "CSV UTF-8" atau unggah .xlsx.',
+      },
+    };
+  }
+  return { ok: true, text };
+}
+
+/**
+ * Picks the delimiter that splits the first lines into the most consistent table: the header must have
+ * more than one column, and the score is how many records have exactly the header's column count.
+ */
+export function detectDelimiter(text: string): string {
+  let best: { delimiter: string; score: number; columns: number } = { delimiter: ',', score: -1, columns: 0 };
+  for (const delimiter of DELIMITERS) {
+    let rows: string[][];
+    try {
+      rows = parseCsv(text, { delimiter, to_line: 50, relax_column_count: true, relax_quotes: true, skip_empty_lines: true });
+    } catch {
+      continue;
+    }
+    const columns = rows[0]?.length ?? 0;
+    if (columns < 2) continue;
+    const score = rows.filter((row) => row.length === columns).length;
+    if (score > best.score || (score === best.score && columns > best.columns)) best = { delimiter, score, columns };
+  }
+  return best.delimiter;
+}
+
+export function readCsvTable(text: string): TableResult {
+  const body = text.replace(/^\uFEFF/, '');
+  if (body.trim() === '') return fileError('BERKAS_KOSONG', 'Berkas kosong: tidak ada baris judul maupun data.');
+  const delimiter = detectDelimiter(body);
+  let parsed: Array<{ record: string[]; info: { lines: number } }>;
+  try {
+    parsed = parseCsv(body, { delimiter, info: true, relax_column_count: true, skip_empty_lines: true, bom: true }) as unknown as Array<{
+      record: string[];
+      info: { lines: number };
+    }>;
+  } catch (error) {
+    const line = (error as { lines?: number }).lines ?? null;
+    return {
+      ok: false,
+      error: {
+        row: line,
+        column: null,
+        code: 'CSV_RUSAK',
+        message: `Struktur CSV rusak${line ? ` di sekitar baris ${line}` : ''} (misalnya tanda kutip yang tidak ditutup).`,
+      },
+    };
+  }
+  const [headerEntry, ...dataEntries] = parsed;
+  if (!headerEntry) return fileError('BERKAS_KOSONG', 'Berkas kosong: tidak ada baris judul maupun data.');
+  const columns = headerEntry.record.map(normaliseHeader);
+  const records: TableRecord[] = dataEntries
+    .filter((entry) => entry.record.some((cell) => cell.trim() !== ''))
+    .map((entry) => {
+      const cells = new Map<string, string>();
+      columns.forEach((column, index) => {
+        if (column !== '' && !cells.has(column)) cells.set(column, entry.record[index] ?? '');
+      });
+      // A record that spans lines (a quoted newline) ends at info.lines; it starts where its newlines say.
+      const extraLines = entry.record.reduce((sum, cell) => sum + (cell.match(/\r\n|\n|\r/g)?.length ?? 0), 0);
+      return { row: entry.info.lines - extraLines, cells };
+    });
+  return { ok: true, table: { columns, records, format: 'csv', delimiter } };
+}
+
+export function readJsonTable(text: string): TableResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch {
+    return fileError('JSON_RUSAK', 'Berkas .json tidak dapat dibaca: bukan JSON yang sah.');
+  }
+  if (!Array.isArray(value)) return fileError('JSON_BUKAN_LARIK', 'Berkas .json harus berupa larik (array) objek, satu objek per wilayah.');
+  if (value.length === 0) return fileError('BERKAS_KOSONG', 'Berkas .json berisi larik kosong: tidak ada data.');
+  const columnSet = new Set<string>();
+  const records: TableRecord[] = [];
+  for (const [index, item] of value.entries()) {
+    const cells = new Map<string, string>();
+    if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
+      for (const [key, cell] of Object.entries(item)) {
+        const column = normaliseHeader(key);
+        columnSet.add(column);
+        cells.set(column, cell === null || cell === undefined ? '' : typeof cell === 'object' ? JSON.stringify(cell) : String(cell));
+      }
+    }
+    records.push({ row: index + 2, cells });
+  }
+  return { ok: true, table: { columns: [...columnSet], records, format: 'json' } };
+}
+
+/** Reads a table from a file's bytes, choosing by the file name's extension. */
+export function readTable(bytes: Uint8Array, fileName: string): TableResult {
+  const extension = fileName.toLowerCase().split('.').pop() ?? '';
+  if (bytes.length === 0) return fileError('BERKAS_KOSONG', 'Berkas kosong (0 byte).');
+  if (extension === 'xlsx' || extension === 'xls') {
+    return fileError('FORMAT_BELUM_DIDUKUNG', 'Berkas Excel belum dapat dibaca oleh versi ini. Simpan sebagai "CSV UTF-8" lalu unggah ulang.');
+  }
+  const decoded = decodeText(bytes);
+  if (!decoded.ok) return decoded;
+  return extension === 'json' ? readJsonTable(decoded.text) : readCsvTable(decoded.text);
+}
+
+/** The first present alias of a column, so `kode`, `kode_kemendagri` and `kode_wilayah` all read the same. */
+export function resolveColumn(columns: readonly string[], aliases: readonly string[]): string | undefined {
+  return aliases.find((alias) => columns.includes(alias));
+}

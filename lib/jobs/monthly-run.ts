@@ -1,0 +1,324 @@
+/**
+ * monthly-run: the month's job. Take the lease, read the month's uploads, targets and history, compute,
+ * write snapshots, render and check bulletins, and queue one delivery per official.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { computeMonth, type PastFigures, type ReportedFigures } from '../domain/compute.ts';
+import { addMonths, parsePeriod } from '../domain/period.ts';
+import { displayName, loadRegionIndex, type RegionIndex } from '../domain/regions.ts';
+import type { MonthResult, Period, Region, RegionFigures } from '../domain/types.ts';
+import { validateFigures } from '../inputs/figures.ts';
+import { validateRecipients, type Recipient } from '../inputs/recipients.ts';
+import { targetTableForYear, validateTargets } from '../inputs/targets.ts';
+import type { BulletinInput } from '../bulletin/definition.ts';
+import { bulletinKey, RECIPIENTS_KEY, targetsKey, uploadsPrefix } from '../storage/keys.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+import type { HistoryStore, RunRecord, Snapshot, SourceFile } from '../history/store.ts';
+import type { DeliveryQueue } from '../delivery/queue.ts';
+import type { DeliveryBulletin, DeliveryMessage } from '../delivery/message.ts';
+
+export interface MonthlyRunDeps {
+  store: ObjectStore;
+  history: HistoryStore;
+  queue: DeliveryQueue;
+  /** Renders and checks one bulletin; throws when the PDF fails its check. */
+  renderBulletin: (input: BulletinInput) => Promise<Buffer>;
+  now: () => Date;
+  regions?: () => Promise<RegionIndex>;
+}
+
+export interface MonthlyRunOptions {
+  period: Period;
+  /** Backfill: compute and keep the month's snapshots, but render and send nothing. */
+  snapshotsOnly?: boolean;
+}
+
+export interface MonthlyRunSummary {
+  period: Period;
+  runId: string;
+  outcome: RunRecord['outcome'] | 'skipped';
+  reason?: string;
+  regionsComputed: number;
+  missing: string[];
+  snapshotsWritten: number;
+  bulletins: string[];
+  bulletinFailures: Array<{ region: string; reason: string }>;
+  deliveriesQueued: number;
+  problems: string[];
+  durationMs: number;
+}
+
+const LEASE_MS = 15 * 60_000;
+/** Months of history the figures look back on: month-on-month, three-month growth, year-on-year, carried denominators. */
+const HISTORY_MONTHS = 13;
+
+export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions): Promise<MonthlyRunSummary> {
+  const started = deps.now();
+  const runId = randomUUID();
+  const { period } = options;
+  const summary: MonthlyRunSummary = {
+    period,
+    runId,
+    outcome: 'succeeded',
+    regionsComputed: 0,
+    missing: [],
+    snapshotsWritten: 0,
+    bulletins: [],
+    bulletinFailures: [],
+    deliveriesQueued: 0,
+    problems: [],
+    durationMs: 0,
+  };
+  if (!(await deps.history.acquireLease(period, runId, LEASE_MS, started))) {
+    return { ...summary, outcome: 'skipped', reason: `another run holds the lease on ${period}` };
+  }
+  let inputs: SourceFile[] = [];
+  try {
+    const regions = await (deps.regions ?? loadRegionIndex)();
+    const uploads = await readUploads(deps.store, regions, period, summary.problems);
+    inputs = uploads.sources;
+    const targets = await readTargets(deps.store, regions, parsePeriod(period).year, summary.problems);
+    const history = await readHistory(deps.history, period);
+    const month = computeMonth({ period, regions, reported: uploads.reported, targets, history });
+    summary.problems.push(...month.warnings.map((w) => w.message));
+    summary.missing = month.missing;
+    const computed = [month.national, ...month.provinces, ...month.regencies].filter((f) => f.source !== 'missing');
+    summary.regionsComputed = computed.length;
+
+    const { written, revised } = await writeSnapshots(deps.history, period, computed, inputs, runId, started);
+    summary.snapshotsWritten = written;
+
+    if (!options.snapshotsOnly) {
+      const recipients = await readRecipients(deps.store, regions, summary.problems);
+      const officials = recipients.filter((r) => r.role === 'pejabat');
+      const rendered = await renderBulletins(deps, regions, month, officials, revised, inputs, summary);
+      const messages = deliveryMessages(period, officials, rendered, summary.problems);
+      await deps.queue.send(messages);
+      summary.deliveriesQueued = messages.length;
+    }
+    if (summary.bulletinFailures.length > 0) summary.outcome = 'partial';
+  } catch (error) {
+    summary.outcome = 'failed';
+    summary.problems.push(error instanceof Error ? error.message : String(error));
+    throw error;
+  } finally {
+    const finished = deps.now();
+    summary.durationMs = finished.getTime() - started.getTime();
+    await deps.history.putRun({
+      period,
+      runId,
+      startedAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      durationMs: summary.durationMs,
+      outcome: summary.outcome === 'skipped' ? 'failed' : summary.outcome,
+      inputs,
+      counts: {
+        regionsComputed: summary.regionsComputed,
+        missing: summary.missing.length,
+        snapshotsWritten: summary.snapshotsWritten,
+        bulletins: summary.bulletins.length,
+        bulletinFailures: summary.bulletinFailures.length,
+        deliveriesQueued: summary.deliveriesQueued,
+      },
+      problems: summary.problems,
+    });
+    await deps.history.releaseLease(period, runId);
+  }
+  return summary;
+}
+
+interface Uploads {
+  reported: Map<string, ReportedFigures>;
+  sources: SourceFile[];
+}
+
+/** The month's valid uploads, oldest first, so a region uploaded twice takes the later figures. */
+async function readUploads(store: ObjectStore, regions: RegionIndex, period: Period, problems: string[]): Promise<Uploads> {
+  const listed = await store.list(uploadsPrefix(period));
+  listed.sort((a, b) => a.lastModified.getTime() - b.lastModified.getTime() || a.key.localeCompare(b.key));
+  const reported = new Map<string, ReportedFigures>();
+  const sources: SourceFile[] = [];
+  for (const summary of listed) {
+    const object = await store.get(summary.key);
+    if (!object) continue;
+    const fileName = summary.key.slice(uploadsPrefix(period).length);
+    const result = validateFigures(object.body, { fileName, period, regions });
+    if (!result.ok) {
+      problems.push(`unggahan ${summary.key} tidak sah (${result.errors.length} kesalahan) dan tidak dipakai`);
+      continue;
+    }
+    sources.push({ key: summary.key, etag: object.etag, uploadedAt: object.lastModified.toISOString() });
+    for (const row of result.rows) reported.set(row.code, { code: row.code, active: row.active, eligible: row.eligible });
+  }
+  return { reported, sources };
+}
+
+async function readTargets(store: ObjectStore, regions: RegionIndex, year: number, problems: string[]) {
+  const object = await store.get(targetsKey(year));
+  if (!object) {
+    problems.push(`tidak ada berkas target ${targetsKey(year)}: semua wilayah tanpa target`);
+    return new Map();
+  }
+  const result = validateTargets(object.body, targetsKey(year), regions);
+  if (!result.ok) {
+    problems.push(`berkas target ${targetsKey(year)} tidak sah (${result.errors.length} kesalahan): semua wilayah tanpa target`);
+    return new Map();
+  }
+  return targetTableForYear(result.targets, year);
+}
+
+async function readRecipients(store: ObjectStore, regions: RegionIndex, problems: string[]): Promise<Recipient[]> {
+  const object = await store.get(RECIPIENTS_KEY);
+  if (!object) {
+    problems.push(`tidak ada ${RECIPIENTS_KEY}: buletin dibuat tetapi tidak dikirim`);
+    return [];
+  }
+  const result = validateRecipients(object.body, RECIPIENTS_KEY, regions);
+  if (!result.ok) problems.push(`${RECIPIENTS_KEY} tidak sah (${result.errors.length} kesalahan): buletin tidak dikirim`);
+  return result.recipients;
+}
+
+/** Only months before the one computed: a past month re-run sees the history it had. */
+async function readHistory(history: HistoryStore, period: Period): Promise<Map<Period, Map<string, PastFigures>>> {
+  const months = Array.from({ length: HISTORY_MONTHS }, (_, i) => addMonths(period, -(i + 1)));
+  const snapshots = await Promise.all(months.map((month) => history.monthSnapshots(month)));
+  const byMonth = new Map<Period, Map<string, PastFigures>>();
+  months.forEach((month, index) => {
+    const figures = new Map<string, PastFigures>();
+    for (const [code, snapshot] of snapshots[index]!) {
+      const f = snapshot.figures;
+      if (f.active !== null && f.eligible !== null) figures.set(code, { active: f.active, eligible: f.eligible, eligibleFrom: f.eligibleFrom });
+    }
+    if (figures.size > 0) byMonth.set(month, figures);
+  });
+  return byMonth;
+}
+
+function hashFigures(figures: RegionFigures): string {
+  return createHash('sha256').update(JSON.stringify(figures)).digest('hex');
+}
+
+/**
+ * A snapshot per region: a region whose figures are unchanged writes nothing; changed figures add a
+ * version beside the earlier ones. Returns the codes whose month was revised (version 2 or later).
+ */
+async function writeSnapshots(
+  history: HistoryStore,
+  period: Period,
+  computed: RegionFigures[],
+  sources: SourceFile[],
+  runId: string,
+  now: Date,
+): Promise<{ written: number; revised: Set<string> }> {
+  const existing = await history.monthSnapshots(period);
+  const revised = new Set<string>();
+  for (const [code, snapshot] of existing) if (snapshot.version > 1) revised.add(code);
+  const pending: Snapshot[] = [];
+  for (const figures of computed) {
+    const contentHash = hashFigures(figures);
+    const current = existing.get(figures.code);
+    if (current?.contentHash === contentHash) continue;
+    const version = (current?.version ?? 0) + 1;
+    if (version > 1) revised.add(figures.code);
+    pending.push({ code: figures.code, period, version, figures, contentHash, sources, createdAt: now.toISOString(), runId });
+  }
+  let written = 0;
+  await inBatches(pending, 16, async (snapshot) => {
+    if (await history.putSnapshot(snapshot)) written += 1;
+  });
+  return { written, revised };
+}
+
+async function inBatches<T>(items: readonly T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
+  for (let start = 0; start < items.length; start += width) await Promise.all(items.slice(start, start + width).map(work));
+}
+
+interface RenderedBulletin {
+  region: Region;
+  figures: RegionFigures;
+  key: string;
+}
+
+/** National and every province always; a regency only when an official asks for it. */
+async function renderBulletins(
+  deps: MonthlyRunDeps,
+  regions: RegionIndex,
+  month: MonthResult,
+  officials: Recipient[],
+  revised: Set<string>,
+  sources: SourceFile[],
+  summary: MonthlyRunSummary,
+): Promise<Map<string, RenderedBulletin>> {
+  const figuresByCode = new Map([month.national, ...month.provinces, ...month.regencies].map((f) => [f.code, f]));
+  const missing = new Set(month.missing);
+  const wanted: Region[] = [regions.national, ...regions.provinces];
+  for (const official of officials) {
+    const region = regions.byCode.get(official.scope);
+    if (region?.level === 'kabkota' && !wanted.includes(region)) wanted.push(region);
+  }
+  const generatedAt = sources.map((s) => s.uploadedAt).sort().at(-1) ?? `${month.period}-01T00:00:00.000Z`;
+  const rendered = new Map<string, RenderedBulletin>();
+  for (const region of wanted) {
+    const figures = figuresByCode.get(region.code)!;
+    if (figures.source === 'missing') {
+      summary.bulletinFailures.push({ region: region.code, reason: 'tidak ada data bulan ini' });
+      continue;
+    }
+    const children: Region[] =
+      region.level === 'nasional' ? regions.provinces : region.level === 'provinsi' ? regions.regenciesOf(region.code) : [];
+    const input: BulletinInput = {
+      period: month.period,
+      region: figures,
+      subRegions: children.map((c) => figuresByCode.get(c.code)!).filter((f) => f.source !== 'missing'),
+      missing: children.filter((c) => missing.has(c.code) || figuresByCode.get(c.code)?.source === 'missing').map((c) => ({ code: c.code, name: c.name })),
+      revision: revised.has(region.code) || children.some((c) => revised.has(c.code)),
+      sources: sources.map((s) => ({ key: s.key, uploadedAt: s.uploadedAt })),
+      generatedAt,
+    };
+    try {
+      const pdf = await deps.renderBulletin(input);
+      const key = bulletinKey(month.period, region);
+      await deps.store.put(key, pdf, 'application/pdf');
+      rendered.set(region.code, { region, figures, key });
+      summary.bulletins.push(key);
+    } catch (error) {
+      summary.bulletinFailures.push({ region: region.code, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return rendered;
+}
+
+/** One message per official (by address), carrying every bulletin their scopes name. */
+function deliveryMessages(
+  period: Period,
+  officials: Recipient[],
+  rendered: Map<string, RenderedBulletin>,
+  problems: string[],
+): DeliveryMessage[] {
+  const byEmail = new Map<string, DeliveryMessage>();
+  for (const official of officials) {
+    const bulletin = rendered.get(official.scope);
+    if (!bulletin) {
+      problems.push(`buletin ${official.scope} tidak tersedia: ${official.email} tidak dikirimi untuk cakupan itu`);
+      continue;
+    }
+    const entry: DeliveryBulletin = {
+      key: bulletin.key,
+      fileName: bulletin.key.split('/').at(-1)!.replace(/^nasional\.pdf$/, `nasional-${period}.pdf`),
+      regionCode: bulletin.region.code,
+      regionName: displayName(bulletin.region),
+      coveragePct: bulletin.figures.coveragePct,
+      targetPct: bulletin.figures.targetPct,
+      active: bulletin.figures.active,
+      status: bulletin.figures.status,
+    };
+    const message = byEmail.get(official.email);
+    if (message) {
+      if (!message.bulletins.some((b) => b.key === entry.key)) message.bulletins.push(entry);
+    } else {
+      byEmail.set(official.email, { period, email: official.email, name: official.name, title: official.title, bulletins: [entry] });
+    }
+  }
+  return [...byEmail.values()];
+}
+

@@ -1,0 +1,52 @@
+/**
+ * The composition root's building blocks: configuration, clients and adapters, built once per process
+ * (a Lambda's cold start, or the CLI) and shared by the handlers.
+ */
+import { readRuntimeEnv, type RuntimeEnv } from './config.ts';
+import { createAwsClients, type AwsClients } from './aws/clients.ts';
+import { s3ObjectStore, type ObjectStore } from './storage/object-store.ts';
+import { dynamoHistoryStore, type HistoryStore } from './history/store.ts';
+import { sesMailer, type Mailer } from './delivery/mailer.ts';
+import { spoolDeliveryQueue, spoolDirOf, sqsDeliveryQueue, type DeliveryQueue } from './delivery/queue.ts';
+import { renderBulletinPdf } from './bulletin/render.ts';
+import { checkBulletinPdf } from './bulletin/check.ts';
+import type { BulletinInput } from './bulletin/definition.ts';
+import { displayName } from './domain/regions.ts';
+import { formatPct } from './bulletin/format.ts';
+
+export interface Runtime {
+  env: RuntimeEnv;
+  clients: AwsClients;
+  store: ObjectStore;
+  history: HistoryStore;
+  mailer: Mailer;
+  queue: () => DeliveryQueue;
+  now: () => Date;
+}
+
+export function createRuntime(environment: NodeJS.ProcessEnv = process.env): Runtime {
+  const env = readRuntimeEnv(environment);
+  const clients = createAwsClients(env);
+  return {
+    env,
+    clients,
+    store: s3ObjectStore(clients.s3, env.BUCKET_NAME),
+    history: dynamoHistoryStore(clients.dynamo, env.TABLE_NAME),
+    mailer: sesMailer(clients.ses, env.SES_CONFIGURATION_SET),
+    // Only monthly-run queues deliveries, so only it needs the queue configured.
+    queue: () => {
+      if (!env.DELIVERY_QUEUE_URL) throw new Error('invalid configuration: DELIVERY_QUEUE_URL is not set');
+      const spool = spoolDirOf(env.DELIVERY_QUEUE_URL);
+      return spool ? spoolDeliveryQueue(spool) : sqsDeliveryQueue(clients.sqs, env.DELIVERY_QUEUE_URL);
+    },
+    now: () => new Date(),
+  };
+}
+
+/** Renders a bulletin and refuses one that fails its check, so a blank or broken PDF is never sent. */
+export async function renderCheckedBulletin(input: BulletinInput): Promise<Buffer> {
+  const pdf = await renderBulletinPdf(input);
+  const check = checkBulletinPdf(pdf, { name: displayName(input.region), coverageText: formatPct(input.region.coveragePct) });
+  if (!check.ok) throw new Error(`bulletin for ${input.region.code} failed its check: ${check.reason}`);
+  return pdf;
+}
