@@ -67,14 +67,17 @@ export function provinceOfCode(code: string): string {
 }
 
 const KEEP_UPPER = new Set(['DKI', 'DI', 'II', 'III']);
+/** Conjunctions stay lower case inside a name: `Pangkajene dan Kepulauan`. */
+const KEEP_LOWER = new Set(['DAN']);
 
 /** `KABUPATEN ACEH SELATAN` → `Kabupaten Aceh Selatan`; `DKI JAKARTA` keeps its acronym. */
 export function displayName(region: Pick<Region, 'name' | 'level'>): string {
   if (region.level === 'nasional') return 'Indonesia';
   return region.name
     .split(/(\s+|-)/)
-    .map((word) => {
+    .map((word, index) => {
       if (KEEP_UPPER.has(word)) return word;
+      if (index > 0 && KEEP_LOWER.has(word)) return word.toLowerCase();
       return word.charAt(0).toUpperCase() + word.slice(1).toLowerCase();
     })
     .join('');

@@ -1,0 +1,57 @@
+/**
+ * Renders bulletin definitions to PDF bytes with pdfmake 0.3's node API. The edge of the bulletin module:
+ * definition.ts stays pure, this file owns fonts and pdfmake's process-wide settings.
+ */
+import { createRequire } from 'node:module';
+import { bulletinDefinition, BULLETIN_TABLE_LAYOUTS, type BulletinInput } from './definition.ts';
+import type { DocDefinition, TableLayout } from './pdfmake-types.ts';
+
+/** What this module uses of pdfmake 0.3's node entry (`@types/pdfmake` describes 0.2). */
+interface PdfMakeNode {
+  setFonts(fonts: Record<string, { normal: string; bold: string; italics: string; bolditalics: string }>): void;
+  setUrlAccessPolicy(policy: (url: string) => boolean): void;
+  setLocalAccessPolicy(policy: (path: string) => boolean): void;
+  setTableLayouts(layouts: Record<string, TableLayout>): void;
+  createPdf(definition: object, options?: object): { getBuffer(): Promise<Buffer> };
+}
+
+const require = createRequire(import.meta.url);
+
+let configured: PdfMakeNode | undefined;
+
+/** pdfmake's settings are process-wide: set them once, on first use. */
+function pdfmake(): PdfMakeNode {
+  if (configured) return configured;
+  const instance = require('pdfmake') as PdfMakeNode;
+  const font = (file: string) => require.resolve(`pdfmake/fonts/Roboto/${file}`);
+  const roboto = {
+    normal: font('Roboto-Regular.ttf'),
+    bold: font('Roboto-Medium.ttf'),
+    italics: font('Roboto-Italic.ttf'),
+    bolditalics: font('Roboto-MediumItalic.ttf'),
+  };
+  const fontFiles = new Set(Object.values(roboto));
+  instance.setFonts({ Roboto: roboto });
+  // Bulletins embed no remote resources and no local files but the fonts: anything else in a
+  // definition is a bug or an injection, and must fail rather than fetch or read.
+  instance.setUrlAccessPolicy(() => false);
+  instance.setLocalAccessPolicy((path) => fontFiles.has(path));
+  instance.setTableLayouts({ ...BULLETIN_TABLE_LAYOUTS });
+  configured = instance;
+  return instance;
+}
+
+/**
+ * Renders a definition to PDF bytes. pdfmake annotates the nodes it lays out, so it gets a copy and the
+ * caller's definition can be rendered again.
+ */
+export async function renderPdf(definition: DocDefinition): Promise<Buffer> {
+  const { footer, ...data } = definition;
+  const copy = { ...structuredClone(data), footer };
+  return pdfmake().createPdf(copy).getBuffer();
+}
+
+/** The region's bulletin as PDF bytes; the same input gives the same bytes. */
+export async function renderBulletinPdf(input: BulletinInput): Promise<Buffer> {
+  return renderPdf(bulletinDefinition(input));
+}
