@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import { createRuntime } from '../lib/runtime.ts';
 import { validateUpload } from '../lib/jobs/validate-upload.ts';
+import { decodeS3Key } from '../lib/storage/keys.ts';
 
 const logger = new Logger({ serviceName: 'validate-upload' });
 const runtime = createRuntime();
@@ -15,11 +16,6 @@ const s3EventSchema = z.object({
     }),
   ),
 });
-
-/** S3 event keys are URL-encoded with `+` for spaces. */
-export function decodeS3Key(key: string): string {
-  return decodeURIComponent(key.replace(/\+/g, ' '));
-}
 
 export const handler = async (event: unknown) => {
   const { Records } = s3EventSchema.parse(event);

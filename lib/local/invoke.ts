@@ -7,6 +7,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Context, S3Event, SQSEvent, SQSBatchResponse } from 'aws-lambda';
 import type { LocalStack } from './stack.ts';
 import { spoolDeliveryQueue } from '../delivery/queue.ts';
+import { encodeS3EventKey } from '../storage/keys.ts';
 import type { ValidateOutcome } from '../jobs/validate-upload.ts';
 import type { MonthlyRunSummary } from '../jobs/monthly-run.ts';
 import type { Runtime } from '../runtime.ts';
@@ -28,11 +29,6 @@ export interface LocalInvoker {
 }
 
 const MAX_RECEIVES = 3;
-
-/** S3 notifications carry the key URL-encoded, with `+` for spaces. */
-export function encodeS3EventKey(key: string): string {
-  return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
-}
 
 export function s3ObjectCreatedEvent(bucket: string, key: string, size: number, etag: string, sequencer: string): S3Event {
   const now = new Date().toISOString();

@@ -24,3 +24,12 @@ export function bulletinKey(period: Period, region: Pick<Region, 'code' | 'name'
   if (region.level === 'nasional') return `${bulletinsPrefix(period)}nasional.pdf`;
   return `${bulletinsPrefix(period)}${region.level}/${region.code}-${slug(region.name)}.pdf`;
 }
+
+/** S3 event notifications carry the key URL-encoded, with `+` for a space. */
+export function decodeS3Key(key: string): string {
+  return decodeURIComponent(key.replace(/\+/g, ' '));
+}
+
+export function encodeS3EventKey(key: string): string {
+  return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
+}
