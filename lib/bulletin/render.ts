@@ -3,6 +3,7 @@
  * definition.ts stays pure, this file owns fonts and pdfmake's process-wide settings.
  */
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { bulletinDefinition, BULLETIN_TABLE_LAYOUTS, type BulletinInput } from './definition.ts';
 import type { DocDefinition, TableLayout } from './pdfmake-types.ts';
 
@@ -23,7 +24,10 @@ let configured: PdfMakeNode | undefined;
 function pdfmake(): PdfMakeNode {
   if (configured) return configured;
   const instance = require('pdfmake') as PdfMakeNode;
-  const font = (file: string) => require.resolve(`pdfmake/fonts/Roboto/${file}`);
+  // In a Lambda bundle pdfmake's own folder is gone: the deployment copies the fonts beside the code
+  // and names the folder in UCJ_FONT_DIR. From a checkout they are read where pdfmake ships them.
+  const fontDir = process.env.UCJ_FONT_DIR;
+  const font = (file: string) => (fontDir ? join(fontDir, file) : require.resolve(`pdfmake/fonts/Roboto/${file}`));
   const roboto = {
     normal: font('Roboto-Regular.ttf'),
     bold: font('Roboto-Medium.ttf'),

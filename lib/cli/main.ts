@@ -247,9 +247,13 @@ function printSummary(
     `  regions computed   ${summary.regionsComputed} (${summary.missing.length} missing)`,
     `  snapshots written  ${summary.snapshotsWritten}${summary.snapshotsWritten === 0 ? ' (history already up to date)' : ''}`,
     `  bulletins written  ${summary.bulletins.length}${summary.bulletinFailures.length ? `, ${summary.bulletinFailures.length} failed` : ''} → ${shown(copied.dir)}/`,
+    ...(summary.bulletinsSkipped.length
+      ? [`  not written        ${summary.bulletinsSkipped.length}, no figures this month: ${summary.bulletinsSkipped.join(', ')}`]
+      : []),
     `  deliveries         ${summary.deliveriesQueued} queued, ${delivery.delivered} handled, ${delivery.failed} failed → ${shown(join(stack.outboxDir, summary.period))}/`,
     ...summary.bulletinFailures.map((f) => `  ! bulletin ${f.region}: ${f.reason}`),
     ...summary.problems.slice(0, 10).map((p) => `  ! ${p}`),
+    ...(summary.problems.length > 10 ? [`  ! … and ${summary.problems.length - 10} more (all kept in the run record in DynamoDB)`] : []),
     `  took ${seconds.toFixed(1)} s`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

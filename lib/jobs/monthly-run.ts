@@ -43,6 +43,8 @@ export interface MonthlyRunSummary {
   snapshotsWritten: number;
   bulletins: string[];
   bulletinFailures: Array<{ region: string; reason: string }>;
+  /** Regions whose bulletin was not made because the month has no figures for them (they are listed as missing). */
+  bulletinsSkipped: string[];
   deliveriesQueued: number;
   problems: string[];
   durationMs: number;
@@ -65,6 +67,7 @@ export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions)
     snapshotsWritten: 0,
     bulletins: [],
     bulletinFailures: [],
+    bulletinsSkipped: [],
     deliveriesQueued: 0,
     problems: [],
     durationMs: 0,
@@ -261,7 +264,7 @@ async function renderBulletins(
   for (const region of wanted) {
     const figures = figuresByCode.get(region.code)!;
     if (figures.source === 'missing') {
-      summary.bulletinFailures.push({ region: region.code, reason: 'tidak ada data bulan ini' });
+      summary.bulletinsSkipped.push(region.code);
       continue;
     }
     const children: Region[] =
