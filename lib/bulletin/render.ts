@@ -4,26 +4,19 @@
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+// A static import, so esbuild bundles pdfmake into the Lambda (a createRequire'd require stays a run-time lookup).
+import pdfmakeModule from 'pdfmake';
 import { bulletinDefinition, BULLETIN_TABLE_LAYOUTS, type BulletinInput } from './definition.ts';
-import type { DocDefinition, TableLayout } from './pdfmake-types.ts';
-
-/** What this module uses of pdfmake 0.3's node entry (`@types/pdfmake` describes 0.2). */
-interface PdfMakeNode {
-  setFonts(fonts: Record<string, { normal: string; bold: string; italics: string; bolditalics: string }>): void;
-  setUrlAccessPolicy(policy: (url: string) => boolean): void;
-  setLocalAccessPolicy(policy: (path: string) => boolean): void;
-  setTableLayouts(layouts: Record<string, TableLayout>): void;
-  createPdf(definition: object, options?: object): { getBuffer(): Promise<Buffer> };
-}
+import type { DocDefinition } from './pdfmake-types.ts';
 
 const require = createRequire(import.meta.url);
 
-let configured: PdfMakeNode | undefined;
+let configured: typeof pdfmakeModule | undefined;
 
 /** pdfmake's settings are process-wide: set them once, on first use. */
-function pdfmake(): PdfMakeNode {
+function pdfmake(): typeof pdfmakeModule {
   if (configured) return configured;
-  const instance = require('pdfmake') as PdfMakeNode;
+  const instance = pdfmakeModule;
   // In a Lambda bundle pdfmake's own folder is gone: the deployment copies the fonts beside the code
   // and names the folder in UCJ_FONT_DIR. From a checkout they are read where pdfmake ships them.
   const fontDir = process.env.UCJ_FONT_DIR;

@@ -1,0 +1,108 @@
+/**
+ * Deployment settings, read once from the CDK context (`cdk.json`'s `context` block, or
+ * `cdk synth -c key=value`) into a typed `UcjConfig`. Synth fails here, before any resource is
+ * built, when a value is missing or wrong.
+ */
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+import { z } from 'zod';
+
+/** The context keys this app reads. Anything else in the context (feature flags) is CDK's. */
+export const CONFIG_KEYS = [
+  'senderAddress',
+  'replyToAddress',
+  'sesConfigurationSet',
+  'operatorEmails',
+  'scheduleDayOfMonth',
+  'scheduleHour',
+  'reminderDaysBefore',
+  'logRetentionDays',
+] as const;
+
+// `-c key=value` on the command line always arrives as a string, cdk.json values as JSON.
+const wholeNumber = z.preprocess(
+  (value) => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value),
+  z.int(),
+);
+const emailList = z.preprocess((value) => {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (text.startsWith('[')) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return value;
+    }
+  }
+  return text === '' ? [] : text.split(',').map((part) => part.trim());
+}, z.array(z.email()));
+
+const RETENTION_DAYS = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number');
+
+export const UcjConfigSchema = z
+  .object({
+    /** The From address of every email; its domain (or the address itself) must be a verified SES identity. */
+    senderAddress: z.email(),
+    replyToAddress: z.email().optional(),
+    /** An existing SES configuration set to send through (event publishing, suppression). */
+    sesConfigurationSet: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"')
+      .optional(),
+    /** Who alarms will notify (used by the alarms issue). */
+    operatorEmails: emailList,
+    // Capped at 28 so the run happens in every month, February included.
+    scheduleDayOfMonth: wholeNumber.pipe(z.int().min(1).max(28)),
+    scheduleHour: wholeNumber.pipe(z.int().min(0).max(23)),
+    reminderDaysBefore: wholeNumber.pipe(z.int().min(1)),
+    logRetentionDays: wholeNumber.pipe(
+      z.int().refine((days) => RETENTION_DAYS.includes(days), {
+        message: `must be one of CloudWatch Logs' retention periods: ${RETENTION_DAYS.join(', ')}`,
+      }),
+    ),
+  })
+  .refine((c) => c.scheduleDayOfMonth - c.reminderDaysBefore >= 1, {
+    // A cron day-of-month cannot reach back into the previous month.
+    message: 'the reminder must fall in the same month as the run: reminderDaysBefore must be less than scheduleDayOfMonth',
+    path: ['reminderDaysBefore'],
+  });
+
+export type UcjConfig = z.infer<typeof UcjConfigSchema> & { logRetentionDays: RetentionDays };
+
+export class UcjConfigError extends Error {
+  override readonly name = 'UcjConfigError';
+}
+
+/** Validates raw context values; throws a `UcjConfigError` listing every problem. */
+export function parseConfig(raw: Record<string, unknown>): UcjConfig {
+  const result = UcjConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const key = issue.path.length > 0 ? issue.path.join('.') : '(config)';
+      return `  - ${key}: ${issue.message} (got ${JSON.stringify(valueAt(raw, issue.path))})`;
+    });
+    throw new UcjConfigError(
+      `Invalid ucj-bulletin configuration. Fix the "context" block of cdk.json or the -c overrides:\n${problems.join('\n')}`,
+    );
+  }
+  return result.data as UcjConfig;
+}
+
+/** Reads the config keys from a construct tree's context (normally the App's). */
+export function loadConfig(node: Node): UcjConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const value: unknown = node.tryGetContext(key);
+    if (value !== undefined) raw[key] = value;
+  }
+  return parseConfig(raw);
+}
+
+function valueAt(raw: Record<string, unknown>, path: ReadonlyArray<PropertyKey>): unknown {
+  let current: unknown = raw;
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[segment];
+  }
+  return current;
+}

@@ -1,0 +1,36 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** Validation reports and quarantined files are only evidence: old versions of them may go. */
+const EVIDENCE_PREFIXES = ['validation/', 'quarantine/'] as const;
+const EVIDENCE_NONCURRENT_DAYS = 400;
+
+/**
+ * The one bucket: uploads, targets, config, reports, quarantine and bulletins (see DESIGN.md).
+ * Versioned so a corrected upload or a re-rendered bulletin never loses the previous revision.
+ */
+export class Storage extends Construct {
+  readonly bucket: Bucket;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.bucket = new Bucket(this, 'Bucket', {
+      versioned: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      // The bucket holds the only copy of the figures and the history of every bulletin sent.
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        ...EVIDENCE_PREFIXES.map((prefix) => ({
+          id: `expire-noncurrent-${prefix.replace('/', '')}`,
+          prefix,
+          noncurrentVersionExpiration: Duration.days(EVIDENCE_NONCURRENT_DAYS),
+        })),
+      ],
+    });
+  }
+}
