@@ -133,7 +133,7 @@ async function run(args: string[]): Promise<number> {
   return withStack(async (stack, invoker) => {
     const started = Date.now();
     const summary = await invoker.runMonth({ period });
-    const delivery = await invoker.drainDeliveries();
+    const delivery = await deliver(invoker, stack, period);
     const copied = await copyBulletins(invoker, period);
     printSummary(summary, delivery, copied, stack, (Date.now() - started) / 1000);
     return summary.outcome === 'succeeded' && delivery.failed === 0 ? 0 : 1;
@@ -202,7 +202,7 @@ async function demo(args: string[]): Promise<number> {
       backfilled += 1;
     }
     const summary = await invoker.runMonth({ period });
-    const delivery = await invoker.drainDeliveries();
+    const delivery = await deliver(invoker, stack, period);
     const copied = await copyBulletins(invoker, period);
     process.stdout.write(
       `sample data: ${dataset.uploads.length} monthly uploads (${dataset.periods[0]} to ${period}), ${rejected} rejected; ${backfilled} earlier months backfilled into history\n`,
@@ -227,17 +227,23 @@ async function copyBulletins(invoker: LocalInvoker, period: string): Promise<{ d
   return { dir, count };
 }
 
-async function countFiles(dir: string): Promise<number> {
-  try {
-    return (await readdir(dir)).filter((name) => name.endsWith('.eml')).length;
-  } catch {
-    return 0;
-  }
+interface DeliveryCounts {
+  handled: number;
+  failed: number;
+  /** New emails in the month's outbox: what the local SES accepted during this delivery. */
+  sent: number;
+}
+
+async function deliver(invoker: LocalInvoker, stack: LocalStack, period: string): Promise<DeliveryCounts> {
+  const emails = async () => (await readdir(join(stack.outboxDir, period)).catch(() => [] as string[])).filter((n) => n.endsWith('.eml')).length;
+  const before = await emails();
+  const { delivered, failed } = await invoker.drainDeliveries();
+  return { handled: delivered, failed, sent: (await emails()) - before };
 }
 
 function printSummary(
   summary: MonthlyRunSummary,
-  delivery: { delivered: number; failed: number },
+  delivery: DeliveryCounts,
   copied: { dir: string; count: number },
   stack: LocalStack,
   seconds: number,
@@ -250,7 +256,7 @@ function printSummary(
     ...(summary.bulletinsSkipped.length
       ? [`  not written        ${summary.bulletinsSkipped.length}, no figures this month: ${summary.bulletinsSkipped.join(', ')}`]
       : []),
-    `  deliveries         ${summary.deliveriesQueued} queued, ${delivery.delivered} handled, ${delivery.failed} failed → ${shown(join(stack.outboxDir, summary.period))}/`,
+    `  emails sent        ${delivery.sent}${delivery.handled > delivery.sent ? ` (${delivery.handled - delivery.sent} officials already had this month's)` : ''}${delivery.failed ? `, ${delivery.failed} FAILED` : ''} → ${shown(join(stack.outboxDir, summary.period))}/`,
     ...summary.bulletinFailures.map((f) => `  ! bulletin ${f.region}: ${f.reason}`),
     ...summary.problems.slice(0, 10).map((p) => `  ! ${p}`),
     ...(summary.problems.length > 10 ? [`  ! … and ${summary.problems.length - 10} more (all kept in the run record in DynamoDB)`] : []),
@@ -259,4 +265,3 @@ function printSummary(
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-export { countFiles };
