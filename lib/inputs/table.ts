@@ -29,7 +29,8 @@ export function normaliseHeader(name: string): string {
   return name.trim().toLowerCase().replace(/\s+/g, '_');
 }
 
-function fileError(code: string, message: string): TableResult {
+/** A problem with the file as a whole, not one cell. */
+function fileError(code: string, message: string): { ok: false; error: ValidationIssue } {
   return { ok: false, error: { row: null, column: null, code, message } };
 }
 
@@ -43,26 +44,10 @@ export function decodeText(bytes: Uint8Array): { ok: true; text: string } | { ok
     else if (b0 === 0xfe && b1 === 0xff) text = new TextDecoder('utf-16be', { fatal: true }).decode(bytes.subarray(2));
     else text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    return {
-      ok: false,
-      error: {
-        row: null,
-        column: null,
-        code: 'BUKAN_TEKS',
-        message: 'Berkas tidak dapat dibaca sebagai teks (UTF-8 atau UTF-16). Simpan ulang dari Excel sebagai "CSV UTF-8".',
-      },
-    };
+    return fileError('BUKAN_TEKS', 'Berkas tidak dapat dibaca sebagai teks (UTF-8 atau UTF-16). Simpan ulang dari Excel sebagai "CSV UTF-8".');
   }
   if (text.includes('\u0000')) {
-    return {
-      ok: false,
-      error: {
-        row: null,
-        column: null,
-        code: 'BUKAN_TEKS',
-        message: 'Berkas berisi data biner, bukan tabel CSV. Simpan ulang dari Excel sebagai "CSV UTF-8" atau unggah .xlsx.',
-      },
-    };
+    return fileError('BUKAN_TEKS', 'Berkas berisi data biner, bukan tabel CSV. Simpan ulang dari Excel sebagai "CSV UTF-8" atau unggah .xlsx.');
   }
   return { ok: true, text };
 }
