@@ -74,6 +74,7 @@ function requirePeriod(value: string | undefined, flag = '--period'): string {
 
 async function withStack<T>(work: (stack: LocalStack, invoker: LocalInvoker) => Promise<T>): Promise<T> {
   const stack = await startLocalStack(localDir());
+  if (!stack.owned) process.stderr.write(`using the local stack already running (S3 ${stack.endpoints.s3})\n`);
   try {
     return await work(stack, await createLocalInvoker(stack));
   } finally {

@@ -1,0 +1,81 @@
+/**
+ * The `ucj` command as an operator uses it: `ucj stack` keeps the local stack up, and `ucj upload` and
+ * `ucj validate` run as separate processes that use that stack instead of starting their own.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { LOCAL_CREDENTIALS } from '../../lib/aws/clients.ts';
+import { LOCAL_BUCKET } from '../../lib/local/stack.ts';
+
+const run = promisify(execFile);
+const UCJ = join(import.meta.dirname, '..', '..', 'bin', 'ucj.js');
+
+let dir: string;
+let stackProcess: ChildProcess;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ucj-cli-'));
+  env = { ...process.env, UCJ_LOCAL_DIR: join(dir, 'state'), UCJ_OUT_DIR: join(dir, 'out') };
+  stackProcess = spawn(process.execPath, [UCJ, 'stack'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    stackProcess.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('inbox')) resolve();
+    });
+    stackProcess.once('exit', (code) => reject(new Error(`ucj stack exited with ${code}: ${output}`)));
+  });
+});
+
+afterAll(async () => {
+  if (stackProcess && stackProcess.exitCode === null) {
+    const exited = new Promise((resolve) => stackProcess.once('exit', resolve));
+    stackProcess.kill('SIGINT');
+    await exited;
+  }
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('ucj against a running `ucj stack`', () => {
+  it('uploads through the running stack, validates at once, and exits 1 on a rejected file', async () => {
+    const info = JSON.parse(await readFile(join(dir, 'state', 'stack.json'), 'utf8')) as { endpoints: { s3: string } };
+    const good = join(dir, 'lampung.csv');
+    await writeFile(good, 'kode_wilayah;pekerja;peserta_aktif\n18.71;612.345;301.234\n');
+    const ok = await run(process.execPath, [UCJ, 'upload', good, '--period', '2026-10'], { env });
+    expect(ok.stdout).toContain('uploads/2026-10/lampung.csv: valid (1 rows)');
+    expect(ok.stderr).toContain(`using the local stack already running (S3 ${info.endpoints.s3})`);
+
+    // The object is in the long-running stack's bucket: the upload used it rather than a stack of its own.
+    const s3 = new S3Client({ endpoint: info.endpoints.s3, region: 'ap-southeast-3', credentials: LOCAL_CREDENTIALS, forcePathStyle: true });
+    const object = await s3.send(new GetObjectCommand({ Bucket: LOCAL_BUCKET, Key: 'uploads/2026-10/lampung.csv' }));
+    expect(await object.Body!.transformToString()).toContain('18.71;612.345;301.234');
+    s3.destroy();
+
+    const bad = join(dir, 'salah.csv');
+    await writeFile(bad, 'kode_wilayah,pekerja,peserta_aktif\n18.71,1000,lima\n');
+    const rejected = await run(process.execPath, [UCJ, 'upload', bad, '--period', '2026-10'], { env }).catch((error: { code: number; stdout: string }) => error);
+    expect('code' in rejected ? rejected.code : 0).toBe(1);
+    expect(rejected.stdout).toContain('REJECTED, moved to quarantine/2026-10/salah.csv');
+    expect(rejected.stdout).toContain('baris 2, kolom peserta_aktif');
+  });
+
+  it('validates offline with the exit codes and JSON of DESIGN.md', async () => {
+    const file = join(dir, 'offline.csv');
+    await writeFile(file, 'kode_wilayah,periode,pekerja,peserta_aktif\n18.71,2026-10,1000,500\n99.01,2026-10,1000,500\n');
+    const result = await run(process.execPath, [UCJ, 'validate', file, '--json'], { env }).catch((error: { code: number; stdout: string }) => error);
+    expect('code' in result ? result.code : 0).toBe(1);
+    const report = JSON.parse(result.stdout) as { ok: boolean; rows: number; errors: Array<{ row: number; column: string; code: string }> };
+    expect(report.ok).toBe(false);
+    expect(report.rows).toBe(2);
+    expect(report.errors.map((e) => [e.row, e.column, e.code])).toEqual([[3, 'kode_wilayah', 'KODE_TIDAK_DIKENAL']]);
+
+    const unusable = await run(process.execPath, [UCJ, 'validate', file, '--period', '2026-13'], { env }).catch((error: { code: number }) => error);
+    expect('code' in unusable ? unusable.code : 0).toBe(2);
+  });
+});
