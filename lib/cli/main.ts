@@ -5,6 +5,8 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { isPeriod, periodNameId, previousPeriodInJakarta } from '../domain/period.ts';
 import { loadRegionIndex } from '../domain/regions.ts';
 import { validateFigures } from '../inputs/figures.ts';
+import { validateTargets } from '../inputs/targets.ts';
+import { validateRecipients } from '../inputs/recipients.ts';
 import { describeIssue } from '../delivery/validation-email.ts';
 import { announceStack, startLocalStack, type LocalStack } from '../local/stack.ts';
 import { createLocalInvoker, type LocalInvoker } from '../local/invoke.ts';
@@ -19,8 +21,8 @@ const USAGE = `ucj — Universal Coverage Jamsostek bulletins
   ucj upload FILE... [--period YYYY-MM | --key KEY]
                                             put files into the bucket (figures under uploads/<period>/)
   ucj run --period YYYY-MM                  the month's job against the local stack
-  ucj validate FILE [--period YYYY-MM] [--json]
-                                            validate a figures file offline: exit 0 valid, 1 invalid, 2 bad arguments
+  ucj validate FILE [--period YYYY-MM] [--kind figures|targets|recipients] [--json]
+                                            validate a file offline: exit 0 valid, 1 invalid, 2 bad arguments
   ucj history --region CODE [--json]        a region's snapshots
 
 State lives in .ucj-local/ (UCJ_LOCAL_DIR to change); bulletins are copied to out/bulletins/.`;
@@ -141,9 +143,17 @@ async function run(args: string[]): Promise<number> {
   });
 }
 
+const VALIDATE_KINDS = ['figures', 'targets', 'recipients'] as const;
+
 async function validate(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { period: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { period: { type: 'string' }, json: { type: 'boolean' }, kind: { type: 'string', default: 'figures' } },
+  });
   if (positionals.length !== 1) throw new UsageError('validate takes exactly one FILE');
+  const kind = values.kind as (typeof VALIDATE_KINDS)[number];
+  if (!VALIDATE_KINDS.includes(kind)) throw new UsageError(`--kind must be one of ${VALIDATE_KINDS.join(', ')}`);
   const file = positionals[0]!;
   const period = values.period ? requirePeriod(values.period) : undefined;
   let bytes: Buffer;
@@ -152,7 +162,14 @@ async function validate(args: string[]): Promise<number> {
   } catch {
     throw new UsageError(`cannot read ${file}`);
   }
-  const result = validateFigures(bytes, { fileName: basename(file), period, regions: await loadRegionIndex() });
+  const regions = await loadRegionIndex();
+  const fileName = basename(file);
+  const result =
+    kind === 'targets'
+      ? { ...validateTargets(bytes, fileName, regions), warnings: [] }
+      : kind === 'recipients'
+        ? { ...validateRecipients(bytes, fileName, regions), warnings: [] }
+        : validateFigures(bytes, { fileName, period, regions });
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ ok: result.ok, rows: result.rowCount, errors: result.errors, warnings: result.warnings }, null, 2)}\n`);
   } else {

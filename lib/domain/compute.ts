@@ -71,7 +71,16 @@ export function computeMonth(input: ComputeInput): ComputedMonth {
     if (!row) return undefined;
     if (row.eligible !== null) return { active: row.active, eligible: row.eligible, eligibleFrom: null, source: 'reported' };
     const carried = carriedEligible(input, code);
-    if (!carried) return undefined;
+    if (!carried) {
+      // DESIGN.md: a region with no working population ever is an error. Its row cannot be used, so the
+      // region counts as missing, and the run says why.
+      warnings.push({
+        code: 'PEKERJA_TIDAK_ADA',
+        region: code,
+        message: `Wilayah ${code} melapor peserta tanpa jumlah pekerja, dan tidak ada angka pekerja dari bulan sebelumnya: cakupannya tidak dapat dihitung.`,
+      });
+      return undefined;
+    }
     return { active: row.active, eligible: carried.eligible, eligibleFrom: carried.from, source: 'reported' };
   };
 

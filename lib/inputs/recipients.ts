@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { NATIONAL_CODE, type RegionIndex } from '../domain/regions.ts';
 import { IssueList, type ValidationIssue } from './issues.ts';
-import { readTable, resolveColumn } from './table.ts';
+import { extraCellsIssue, readTable, resolveColumn } from './table.ts';
 
 export const recipientSchema = z.object({
   email: z.email(),
@@ -16,6 +16,8 @@ export type Recipient = z.infer<typeof recipientSchema>;
 
 export interface RecipientsValidation {
   ok: boolean;
+  /** Data rows read (valid or not). */
+  rowCount: number;
   recipients: Recipient[];
   errors: ValidationIssue[];
 }
@@ -25,7 +27,7 @@ const COLUMNS = { email: ['email', 'surel'], name: ['nama'], title: ['jabatan'],
 export function validateRecipients(bytes: Uint8Array, fileName: string, regions: RegionIndex): RecipientsValidation {
   const errors = new IssueList(200);
   const result = readTable(bytes, fileName);
-  if (!result.ok) return { ok: false, recipients: [], errors: [result.error] };
+  if (!result.ok) return { ok: false, rowCount: 0, recipients: [], errors: [result.error] };
   const { columns, records } = result.table;
   const resolved = Object.fromEntries(
     Object.entries(COLUMNS).map(([key, aliases]) => [key, resolveColumn(columns, aliases)]),
@@ -33,11 +35,17 @@ export function validateRecipients(bytes: Uint8Array, fileName: string, regions:
   for (const key of ['email', 'name', 'scope', 'role'] as const) {
     if (!resolved[key]) errors.add({ row: 1, column: COLUMNS[key][0], code: 'KOLOM_WAJIB_HILANG', message: `Kolom wajib "${COLUMNS[key][0]}" tidak ada di baris judul.` });
   }
-  if (errors.count > 0) return { ok: false, recipients: [], errors: errors.report() };
+  if (errors.count > 0) return { ok: false, rowCount: records.length, recipients: [], errors: errors.report() };
 
   const recipients: Recipient[] = [];
   const seen = new Set<string>();
-  for (const { row, cells } of records) {
+  for (const record of records) {
+    const { row, cells } = record;
+    const overflow = extraCellsIssue(record);
+    if (overflow) {
+      errors.add(overflow);
+      continue;
+    }
     const get = (key: keyof typeof COLUMNS) => (resolved[key] ? (cells.get(resolved[key]!) ?? '').trim() : '');
     const candidate = { email: get('email').toLowerCase(), name: get('name'), title: get('title'), scope: get('scope'), role: get('role').toLowerCase() };
     const parsed = recipientSchema.safeParse(candidate);
@@ -61,7 +69,7 @@ export function validateRecipients(bytes: Uint8Array, fileName: string, regions:
     recipients.push(parsed.data);
   }
   const ok = errors.count === 0;
-  return { ok, recipients: ok ? recipients : [], errors: errors.report() };
+  return { ok, rowCount: records.length, recipients: ok ? recipients : [], errors: errors.report() };
 }
 
 function recipientMessage(field: keyof typeof COLUMNS, value: string): string {

@@ -5,12 +5,15 @@
  */
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { ValidationIssue } from './issues.ts';
+import { tooLargeMessage, UPLOAD_LIMITS } from './limits.ts';
 
 export interface TableRecord {
   /** Where the record is in the file: the 1-based line (header = 1), or array index + 2 for JSON. */
   row: number;
   /** Cells by normalised header name. A Map, so headers such as `__proto__` are only ever data. */
   cells: Map<string, string>;
+  /** Non-empty cells beyond the header's columns: usually a decimal comma in a comma-separated file. */
+  extraCells: number;
 }
 
 export interface Table {
@@ -27,6 +30,10 @@ const DELIMITERS = [',', ';', '\t'] as const;
 
 export function normaliseHeader(name: string): string {
   return name.trim().toLowerCase().replace(/\s+/g, '_');
+}
+
+function tooManyRows(): { ok: false; error: ValidationIssue } {
+  return fileError('BARIS_TERLALU_BANYAK', `Berkas berisi lebih dari ${UPLOAD_LIMITS.maxRows.toLocaleString('id-ID')} baris data. Pecah menjadi beberapa berkas.`);
 }
 
 /** A problem with the file as a whole, not one cell. */
@@ -79,12 +86,30 @@ export function readCsvTable(text: string): TableResult {
   const delimiter = detectDelimiter(body);
   let parsed: Array<{ record: string[]; info: { lines: number } }>;
   try {
-    parsed = parseCsv(body, { delimiter, info: true, relax_column_count: true, skip_empty_lines: true, bom: true }) as unknown as Array<{
-      record: string[];
-      info: { lines: number };
-    }>;
+    // csv-parse's typings do not follow `info: true` to the record-with-info shape it returns.
+    parsed = parseCsv(body, {
+      delimiter,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      bom: true,
+      max_record_size: UPLOAD_LIMITS.maxRecordChars,
+      // Stop reading one record past the cap: enough to know the file is over it, without reading the rest.
+      to: UPLOAD_LIMITS.maxRows + 2,
+    }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
   } catch (error) {
     const line = (error as { lines?: number }).lines ?? null;
+    if ((error as { code?: string }).code === 'CSV_MAX_RECORD_SIZE') {
+      return {
+        ok: false,
+        error: {
+          row: line,
+          column: null,
+          code: 'BARIS_TERLALU_PANJANG',
+          message: `Baris ${line ?? '?'} terlalu panjang (lebih dari ${UPLOAD_LIMITS.maxRecordChars} karakter): periksa pemisah kolom dan tanda kutip.`,
+        },
+      };
+    }
     return {
       ok: false,
       error: {
@@ -97,6 +122,7 @@ export function readCsvTable(text: string): TableResult {
   }
   const [headerEntry, ...dataEntries] = parsed;
   if (!headerEntry) return fileError('BERKAS_KOSONG', 'Berkas kosong: tidak ada baris judul maupun data.');
+  if (dataEntries.length > UPLOAD_LIMITS.maxRows) return tooManyRows();
   const columns = headerEntry.record.map(normaliseHeader);
   const records: TableRecord[] = dataEntries
     .filter((entry) => entry.record.some((cell) => cell.trim() !== ''))
@@ -107,7 +133,8 @@ export function readCsvTable(text: string): TableResult {
       });
       // A record that spans lines (a quoted newline) ends at info.lines; it starts where its newlines say.
       const extraLines = entry.record.reduce((sum, cell) => sum + (cell.match(/\r\n|\n|\r/g)?.length ?? 0), 0);
-      return { row: entry.info.lines - extraLines, cells };
+      const extraCells = entry.record.slice(columns.length).filter((cell) => cell.trim() !== '').length;
+      return { row: entry.info.lines - extraLines, cells, extraCells };
     });
   return { ok: true, table: { columns, records, format: 'csv', delimiter } };
 }
@@ -119,6 +146,7 @@ export function readJsonTable(text: string): TableResult {
   } catch {
     return fileError('JSON_RUSAK', 'Berkas .json tidak dapat dibaca: bukan JSON yang sah.');
   }
+  if (Array.isArray(value) && value.length > UPLOAD_LIMITS.maxRows) return tooManyRows();
   if (!Array.isArray(value)) return fileError('JSON_BUKAN_LARIK', 'Berkas .json harus berupa larik (array) objek, satu objek per wilayah.');
   if (value.length === 0) return fileError('BERKAS_KOSONG', 'Berkas .json berisi larik kosong: tidak ada data.');
   const columnSet = new Set<string>();
@@ -132,7 +160,7 @@ export function readJsonTable(text: string): TableResult {
         cells.set(column, cell === null || cell === undefined ? '' : typeof cell === 'object' ? JSON.stringify(cell) : String(cell));
       }
     }
-    records.push({ row: index + 2, cells });
+    records.push({ row: index + 2, cells, extraCells: 0 });
   }
   return { ok: true, table: { columns: [...columnSet], records, format: 'json' } };
 }
@@ -141,12 +169,24 @@ export function readJsonTable(text: string): TableResult {
 export function readTable(bytes: Uint8Array, fileName: string): TableResult {
   const extension = fileName.toLowerCase().split('.').pop() ?? '';
   if (bytes.length === 0) return fileError('BERKAS_KOSONG', 'Berkas kosong (0 byte).');
+  if (bytes.length > UPLOAD_LIMITS.maxBytes) return fileError('BERKAS_TERLALU_BESAR', tooLargeMessage(bytes.length));
   if (extension === 'xlsx' || extension === 'xls') {
     return fileError('FORMAT_BELUM_DIDUKUNG', 'Berkas Excel belum dapat dibaca oleh versi ini. Simpan sebagai "CSV UTF-8" lalu unggah ulang.');
   }
   const decoded = decodeText(bytes);
   if (!decoded.ok) return decoded;
   return extension === 'json' ? readJsonTable(decoded.text) : readCsvTable(decoded.text);
+}
+
+/** The error for a record with more cells than the header has columns, if it has any. */
+export function extraCellsIssue(record: TableRecord): ValidationIssue | undefined {
+  if (record.extraCells === 0) return undefined;
+  return {
+    row: record.row,
+    column: null,
+    code: 'SEL_BERLEBIH',
+    message: `Baris ini berisi ${record.extraCells} sel lebih banyak daripada baris judul. Biasanya karena angka desimal dengan koma (38,39) di berkas berpemisah koma: beri tanda kutip, atau simpan dengan pemisah titik koma (;).`,
+  };
 }
 
 /** The first present alias of a column, so `kode`, `kode_kemendagri` and `kode_wilayah` all read the same. */

@@ -2,7 +2,7 @@
 import { NATIONAL_CODE, type RegionIndex } from '../domain/regions.ts';
 import { IssueList, type ValidationIssue } from './issues.ts';
 import { NUMBER_REASON_ID, parseCount, parseDecimal } from './numbers.ts';
-import { readTable, resolveColumn } from './table.ts';
+import { extraCellsIssue, readTable, resolveColumn } from './table.ts';
 
 export interface Target {
   code: string;
@@ -13,6 +13,8 @@ export interface Target {
 
 export interface TargetsValidation {
   ok: boolean;
+  /** Data rows read (valid or not). */
+  rowCount: number;
   targets: Target[];
   errors: ValidationIssue[];
 }
@@ -23,7 +25,7 @@ export type TargetTable = ReadonlyMap<string, Target>;
 export function validateTargets(bytes: Uint8Array, fileName: string, regions: RegionIndex): TargetsValidation {
   const errors = new IssueList(200);
   const result = readTable(bytes, fileName);
-  if (!result.ok) return { ok: false, targets: [], errors: [result.error] };
+  if (!result.ok) return { ok: false, rowCount: 0, targets: [], errors: [result.error] };
   const { columns, records } = result.table;
   const codeColumn = resolveColumn(columns, ['kode_wilayah', 'kode', 'kode_kemendagri']);
   const yearColumn = resolveColumn(columns, ['tahun']);
@@ -32,13 +34,16 @@ export function validateTargets(bytes: Uint8Array, fileName: string, regions: Re
   for (const [column, label] of [[codeColumn, 'kode_wilayah'], [yearColumn, 'tahun'], [pctColumn, 'target_persen']] as const) {
     if (!column) errors.add({ row: 1, column: label, code: 'KOLOM_WAJIB_HILANG', message: `Kolom wajib "${label}" tidak ada di baris judul.` });
   }
-  if (errors.count > 0) return { ok: false, targets: [], errors: errors.report() };
+  if (errors.count > 0) return { ok: false, rowCount: records.length, targets: [], errors: errors.report() };
 
   const targets: Target[] = [];
   const seen = new Set<string>();
-  for (const { row, cells } of records) {
+  for (const record of records) {
+    const { row, cells } = record;
     const code = (cells.get(codeColumn!) ?? '').trim();
     const before = errors.count;
+    const overflow = extraCellsIssue(record);
+    if (overflow) errors.add(overflow);
     if (code !== NATIONAL_CODE && !regions.byCode.has(code)) {
       errors.add({ row, column: codeColumn!, code: 'KODE_TIDAK_DIKENAL', message: `Kode wilayah "${code}" tidak dikenal (gunakan "nasional" untuk target nasional).` });
     }
@@ -70,7 +75,7 @@ export function validateTargets(bytes: Uint8Array, fileName: string, regions: Re
     if (errors.count === before && pct.ok) targets.push({ code, year, targetPct: pct.value, targetActive });
   }
   const ok = errors.count === 0;
-  return { ok, targets: ok ? targets : [], errors: errors.report() };
+  return { ok, rowCount: records.length, targets: ok ? targets : [], errors: errors.report() };
 }
 
 export function targetTableForYear(targets: readonly Target[], year: number): TargetTable {

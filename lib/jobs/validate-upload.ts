@@ -4,6 +4,7 @@
  */
 import { loadRegionIndex, NATIONAL_CODE, provinceOfCode, type RegionIndex } from '../domain/regions.ts';
 import { validateFigures, type FiguresValidation } from '../inputs/figures.ts';
+import { tooLargeMessage, UPLOAD_LIMITS } from '../inputs/limits.ts';
 import { validateRecipients, type Recipient } from '../inputs/recipients.ts';
 import { readTable, resolveColumn } from '../inputs/table.ts';
 import { parseUploadKey, quarantineKey, RECIPIENTS_KEY, validationReportKey } from '../storage/keys.ts';
@@ -38,27 +39,31 @@ export type ValidateOutcome =
 export async function validateUpload(deps: ValidateUploadDeps, key: string): Promise<ValidateOutcome> {
   const location = parseUploadKey(key);
   if (!location) return { status: 'ignored', reason: `not an upload key: ${key}` };
-  const object = await deps.store.get(key);
-  if (!object) return { status: 'ignored', reason: `object is gone (already quarantined or deleted): ${key}` };
+  const head = await deps.store.head(key);
+  if (!head) return { status: 'ignored', reason: `object is gone (already quarantined or deleted): ${key}` };
 
   const reportKey = validationReportKey(location.period, location.fileName);
   const previous = await deps.store.get(reportKey);
   const previousReport = previous ? (JSON.parse(previous.body.toString('utf8')) as ValidationReport) : undefined;
-  if (previousReport?.etag === object.etag) {
+  if (previousReport?.etag === head.etag) {
     // The same event delivered twice, or a retry. One report is enough; but a retry after a crash
     // between writing the report and moving the file still has to finish the move.
-    if (previousReport.quarantinedTo) await moveToQuarantine(deps.store, key, previousReport.quarantinedTo, object.etag, object.body.length);
-    return { status: 'ignored', reason: `already validated: ${key} (${object.etag})` };
+    if (previousReport.quarantinedTo) await moveToQuarantine(deps.store, key, previousReport.quarantinedTo, head.etag, head.size);
+    return { status: 'ignored', reason: `already validated: ${key} (${head.etag})` };
   }
 
   const regions = await (deps.regions ?? loadRegionIndex)();
-  const result = validateFigures(object.body, { fileName: location.fileName, period: location.period, regions });
+  // An oversized file is judged by its size alone and never read into memory.
+  const body = head.size > UPLOAD_LIMITS.maxBytes ? undefined : (await deps.store.get(key))?.body;
+  const result: FiguresValidation = body
+    ? validateFigures(body, { fileName: location.fileName, period: location.period, regions })
+    : { ok: false, rowCount: 0, rows: [], warnings: [], errors: [{ row: null, column: null, code: 'BERKAS_TERLALU_BESAR', message: tooLargeMessage(head.size) }] };
   const quarantinedTo = result.ok ? null : quarantineKey(location.period, location.fileName);
-  const admins = result.ok ? [] : await adminsFor(deps.store, regions, object.body, location.fileName);
+  const admins = result.ok ? [] : await adminsFor(deps.store, regions, body, location.fileName);
   const { rows: _rows, ...summary } = result;
   const report: ValidationReport = {
     key,
-    etag: object.etag,
+    etag: head.etag,
     period: location.period,
     fileName: location.fileName,
     validatedAt: deps.now().toISOString(),
@@ -69,7 +74,7 @@ export async function validateUpload(deps: ValidateUploadDeps, key: string): Pro
   // The report first: whatever happens next, the admin can read why, and a retry knows what was decided.
   await deps.store.put(reportKey, JSON.stringify(report, null, 2), 'application/json');
   if (quarantinedTo) {
-    await moveToQuarantine(deps.store, key, quarantinedTo, object.etag, object.body.length);
+    await moveToQuarantine(deps.store, key, quarantinedTo, head.etag, head.size);
     for (const email of admins) {
       const raw = await composeValidationEmail({ to: email, from: deps.sender, replyTo: deps.replyTo, ...location, result });
       await deps.mailer.sendRaw(raw, email);
@@ -90,12 +95,12 @@ async function moveToQuarantine(store: ObjectStore, key: string, target: string,
 }
 
 /** Admins whose `cakupan` covers a region named in the file; national admins when none can be told. */
-async function adminsFor(store: ObjectStore, regions: RegionIndex, body: Buffer, fileName: string): Promise<string[]> {
+async function adminsFor(store: ObjectStore, regions: RegionIndex, body: Buffer | undefined, fileName: string): Promise<string[]> {
   const recipientsObject = await store.get(RECIPIENTS_KEY);
   if (!recipientsObject) return [];
   const parsed = validateRecipients(recipientsObject.body, RECIPIENTS_KEY, regions);
   const admins = parsed.recipients.filter((r) => r.role === 'admin');
-  const codes = codesNamedIn(body, fileName);
+  const codes = body ? codesNamedIn(body, fileName) : new Set<string>();
   const covers = (admin: Recipient) =>
     [...codes].some((code) => admin.scope === code || admin.scope === provinceOfCode(code));
   let chosen = admins.filter(covers);

@@ -95,6 +95,14 @@ describe('computeMonth', () => {
     expect(month.provinces.find((p) => p.code === '18')!.eligibleFrom).toBe('2025-08');
   });
 
+  it('treats a row with no working population ever as missing, and says why', () => {
+    const reported = rows(['18.01', 120, null], ['18.71', 900, 1000]);
+    const month = computeMonth({ period: '2025-10', regions, reported, targets: new Map(), history: noHistory });
+    expect(month.missing).toContain('18.01');
+    expect(month.warnings.map((w) => [w.code, w.region])).toContainEqual(['PEKERJA_TIDAK_ADA', '18.01']);
+    expect(month.provinces.find((p) => p.code === '18')!.active).toBe(900);
+  });
+
   it('lists missing regions: a province with no figures, and regencies absent from a province reported by regencies', () => {
     const reported = rows(['18.71', 900, 1000]);
     const month = computeMonth({ period: '2025-10', regions, reported, targets: new Map(), history: noHistory });

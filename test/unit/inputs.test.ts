@@ -4,6 +4,7 @@ import { validateFigures } from '../../lib/inputs/figures.ts';
 import { validateTargets } from '../../lib/inputs/targets.ts';
 import { validateRecipients } from '../../lib/inputs/recipients.ts';
 import { loadRegionIndex, type RegionIndex } from '../../lib/domain/regions.ts';
+import { UPLOAD_LIMITS } from '../../lib/inputs/limits.ts';
 
 let regions: RegionIndex;
 beforeAll(async () => {
@@ -99,6 +100,29 @@ describe('validateFigures', () => {
     const result = validateFigures(Buffer.from(json), { fileName: 'a.json', period: '2025-10', regions });
     expect(result.ok).toBe(true);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('limits', () => {
+  it('rejects a file over 20 MB before parsing it', () => {
+    const result = validateFigures(Buffer.alloc(UPLOAD_LIMITS.maxBytes + 1, 0x31), { fileName: 'besar.csv', regions });
+    expect(result.errors.map((e) => e.code)).toEqual(['BERKAS_TERLALU_BESAR']);
+    expect(result.errors[0]!.message).toContain('20 MB');
+  });
+  it('rejects a record longer than the line cap, naming its line', () => {
+    const csv = `kode_wilayah,pekerja,peserta_aktif\n18,1000,500\n18.71,1000,"${'x'.repeat(UPLOAD_LIMITS.maxRecordChars)}"\n`;
+    const result = validateFigures(Buffer.from(csv), { fileName: 'panjang.csv', regions });
+    expect(result.errors.map((e) => [e.row, e.code])).toEqual([[3, 'BARIS_TERLALU_PANJANG']]);
+  });
+  it('rejects more rows than the cap without reading them all', () => {
+    const csv = `kode_wilayah,pekerja,peserta_aktif\n${'18,1000,500\n'.repeat(UPLOAD_LIMITS.maxRows + 1)}`;
+    const result = validateFigures(Buffer.from(csv), { fileName: 'banyak.csv', regions });
+    expect(result.errors.map((e) => e.code)).toEqual(['BARIS_TERLALU_BANYAK']);
+  });
+  it('catches a decimal comma that split a cell in a comma-separated file', () => {
+    const csv = 'kode_wilayah,pekerja,peserta_aktif\n18,2994132,1084126,5\n';
+    const result = validateFigures(Buffer.from(csv), { fileName: 'koma.csv', period: '2025-10', regions });
+    expect(result.errors.map((e) => [e.row, e.column, e.code])).toEqual([[2, null, 'SEL_BERLEBIH']]);
   });
 });
 

@@ -1,0 +1,10 @@
+/** `npm run bench`: every figure the issues name, one JSON line each. Benchmarks report; they never fail tests. */
+import { benchValidate } from './validate.ts';
+
+const benches: Array<[string, () => Promise<void>]> = [['validate', benchValidate]];
+
+const only = process.argv.slice(2);
+for (const [name, bench] of benches) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  await bench();
+}
