@@ -8,7 +8,7 @@ import { levelOfCode, type RegionIndex } from '../domain/regions.ts';
 import type { Period } from '../domain/types.ts';
 import { IssueList, type ValidationIssue } from './issues.ts';
 import { NUMBER_REASON_ID, parseCount } from './numbers.ts';
-import { readTable, resolveColumn, type TableRecord } from './table.ts';
+import { extraCellsIssue, readTable, resolveColumn, type TableRecord } from './table.ts';
 
 /** One valid row: a region's figures for a month. */
 export const figureRowSchema = z.object({
@@ -128,6 +128,8 @@ function readRow(
   warnings: IssueList,
 ): FigureRow | undefined {
   const before = errors.count;
+  const overflow = extraCellsIssue(record);
+  if (overflow) errors.add(overflow);
   const cell = (key: ColumnKey): string => (columns[key] ? (record.cells.get(columns[key]!) ?? '') : '');
 
   const code = cell('code').trim();
@@ -228,7 +230,7 @@ function readRow(
       row: record.row,
       column: columns.villages100!,
       code: 'DESA_MELEBIHI',
-      message: `desa_100 (${villages100}) melebihi jumlah_desa (${villages}).`,
+      message: `Jumlah desa dengan sedikitnya 100 pekerja terlindungi (desa_100 = ${villages100}) melebihi jumlah seluruh desa (jumlah_desa = ${villages}).`,
     });
   }
 

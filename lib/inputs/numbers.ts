@@ -7,9 +7,10 @@
 export type NumberParse = { ok: true; value: number } | { ok: false; reason: 'kosong' | 'bukan_angka' | 'pecahan' | 'negatif' };
 
 const PLAIN_INTEGER = /^\d+$/;
-const GROUPED_DOT = /^\d{1,3}(\.\d{3})+$/;
-const GROUPED_COMMA = /^\d{1,3}(,\d{3})+$/;
-const GROUPED_SPACE = /^\d{1,3}( \d{3})+$/;
+// A grouped number never starts with a 0 group: `0,385` or `0.500` is a fraction, not 385 or 500.
+const GROUPED_DOT = /^[1-9]\d{0,2}(\.\d{3})+$/;
+const GROUPED_COMMA = /^[1-9]\d{0,2}(,\d{3})+$/;
+const GROUPED_SPACE = /^[1-9]\d{0,2}( \d{3})+$/;
 
 /** A whole, non-negative count. */
 export function parseCount(raw: string): NumberParse {

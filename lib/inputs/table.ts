@@ -36,6 +36,8 @@ function tooManyRows(): { ok: false; error: ValidationIssue } {
   return fileError('BARIS_TERLALU_BANYAK', `Berkas berisi lebih dari ${UPLOAD_LIMITS.maxRows.toLocaleString('id-ID')} baris data. Pecah menjadi beberapa berkas.`);
 }
 
+const countMatches = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 0;
+
 /** A problem with the file as a whole, not one cell. */
 function fileError(code: string, message: string): { ok: false; error: ValidationIssue } {
   return { ok: false, error: { row: null, column: null, code, message } };
@@ -120,7 +122,15 @@ export function readCsvTable(text: string): TableResult {
       },
     };
   }
-  const [headerEntry, ...dataEntries] = parsed;
+  // Where each record starts. csv-parse's info.lines is where a record ends, and it counts a CRLF inside a
+  // quoted field as two lines; a reader counts it as one, so that surplus is carried to later records.
+  let surplus = 0;
+  const located = parsed.map((entry) => {
+    const breaks = entry.record.reduce((sum, cell) => sum + countMatches(cell, /\r\n|\r|\n/g), 0);
+    surplus += entry.record.reduce((sum, cell) => sum + countMatches(cell, /[\r\n]/g), 0) - breaks;
+    return { record: entry.record, row: entry.info.lines - surplus - breaks };
+  });
+  const [headerEntry, ...dataEntries] = located;
   if (!headerEntry) return fileError('BERKAS_KOSONG', 'Berkas kosong: tidak ada baris judul maupun data.');
   if (dataEntries.length > UPLOAD_LIMITS.maxRows) return tooManyRows();
   const columns = headerEntry.record.map(normaliseHeader);
@@ -131,12 +141,25 @@ export function readCsvTable(text: string): TableResult {
       columns.forEach((column, index) => {
         if (column !== '' && !cells.has(column)) cells.set(column, entry.record[index] ?? '');
       });
-      // A record that spans lines (a quoted newline) ends at info.lines; it starts where its newlines say.
-      const extraLines = entry.record.reduce((sum, cell) => sum + (cell.match(/\r\n|\n|\r/g)?.length ?? 0), 0);
       const extraCells = entry.record.slice(columns.length).filter((cell) => cell.trim() !== '').length;
-      return { row: entry.info.lines - extraLines, cells, extraCells };
+      return { row: entry.row, cells, extraCells };
     });
   return { ok: true, table: { columns, records, format: 'csv', delimiter } };
+}
+
+/**
+ * A JSON value as the text a cell would hold. A fractional number such as 1.149 would read as the grouped
+ * count 1.149 = 1149 in Indonesian notation, so it gets a trailing zero (1.1490): still the same decimal,
+ * but no longer a whole number to the count parser.
+ */
+function jsonCellText(cell: unknown): string {
+  if (cell === null || cell === undefined) return '';
+  if (typeof cell === 'object') return JSON.stringify(cell);
+  if (typeof cell === 'number' && !Number.isInteger(cell)) {
+    const text = String(cell);
+    return /^-?\d+\.\d+$/.test(text) ? `${text}0` : text;
+  }
+  return String(cell);
 }
 
 export function readJsonTable(text: string): TableResult {
@@ -157,7 +180,7 @@ export function readJsonTable(text: string): TableResult {
       for (const [key, cell] of Object.entries(item)) {
         const column = normaliseHeader(key);
         columnSet.add(column);
-        cells.set(column, cell === null || cell === undefined ? '' : typeof cell === 'object' ? JSON.stringify(cell) : String(cell));
+        cells.set(column, jsonCellText(cell));
       }
     }
     records.push({ row: index + 2, cells, extraCells: 0 });
