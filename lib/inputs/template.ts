@@ -1,0 +1,179 @@
+/**
+ * A ready-to-fill upload file (DESIGN.md "Upload format (v1)", `ucj template`): every province or every
+ * regency/city with its Kemendagri code and official name, `periode` prefilled when given, figures empty.
+ * CSV for any tool; XLSX for Excel, where codes stay text (`18.10`, never the number 18.1).
+ */
+import ExcelJS from 'exceljs';
+import { isPeriod } from '../domain/period.ts';
+import type { Region } from '../domain/types.ts';
+import type { RegionIndex } from '../domain/regions.ts';
+
+declare module 'exceljs' {
+  interface Worksheet {
+    /**
+     * Validations by address or range; in exceljs 4.4 at runtime but not in its typings. Used instead of
+     * `cell.dataValidation`, whose writer merges cells into overlapping ranges (`D2:N515` and `D10:N515`).
+     */
+    dataValidations: { add(address: string, validation: DataValidation): DataValidation };
+  }
+}
+
+export const TEMPLATE_COLUMNS = [
+  'kode_wilayah',
+  'nama_wilayah',
+  'periode',
+  'pekerja',
+  'peserta_aktif',
+  'peserta_pu',
+  'peserta_bpu',
+  'peserta_jakon',
+  'peserta_pmi',
+  'pekerja_formal',
+  'pekerja_informal',
+  'pekerja_rentan_dilindungi',
+  'desa_100',
+  'jumlah_desa',
+] as const;
+
+export type TemplateColumn = (typeof TEMPLATE_COLUMNS)[number];
+
+const TEXT_COLUMNS: ReadonlySet<TemplateColumn> = new Set(['kode_wilayah', 'nama_wilayah', 'periode']);
+
+/** What each column means, for the `petunjuk` sheet: [required, meaning]. */
+const COLUMN_GUIDE: Record<TemplateColumn, readonly [string, string]> = {
+  kode_wilayah: ['ya', 'Kode Kemendagri provinsi (mis. 18) atau kabupaten/kota (mis. 18.71). Sudah terisi: jangan diubah.'],
+  nama_wilayah: ['tidak', 'Nama resmi wilayah, sebagai penanda saja; tidak dibaca sistem.'],
+  periode: ['tidak', 'Bulan data, YYYY-MM (mis. 2025-10). Bila kosong, diambil dari folder unggahan; bulan lain ditolak.'],
+  pekerja: [
+    'tidak*',
+    'Jumlah penduduk bekerja (penyebut cakupan). Boleh kosong bila belum ada angka baru: dipakai angka terakhir sebelumnya. *Wilayah yang belum pernah punya angka pekerja ditolak.',
+  ],
+  peserta_aktif: ['ya', 'Jumlah peserta aktif BPJS Ketenagakerjaan (pembilang cakupan).'],
+  peserta_pu: ['tidak', 'Peserta segmen Penerima Upah (PU).'],
+  peserta_bpu: ['tidak', 'Peserta segmen Bukan Penerima Upah (BPU).'],
+  peserta_jakon: ['tidak', 'Peserta segmen Jasa Konstruksi (Jakon).'],
+  peserta_pmi: ['tidak', 'Peserta segmen Pekerja Migran Indonesia (PMI). Bila keempat segmen diisi, jumlahnya harus sama dengan peserta_aktif.'],
+  pekerja_formal: ['tidak', 'Jumlah pekerja formal (penyebut cakupan PU).'],
+  pekerja_informal: ['tidak', 'Jumlah pekerja informal (penyebut cakupan BPU).'],
+  pekerja_rentan_dilindungi: ['tidak', 'Pekerja rentan yang iurannya dibayar APBN/APBD atau CSR.'],
+  desa_100: ['tidak', 'Jumlah desa/kelurahan dengan sedikitnya 100 pekerja terlindungi.'],
+  jumlah_desa: ['tidak', 'Jumlah seluruh desa/kelurahan; desa_100 tidak boleh melebihinya.'],
+};
+
+export interface TemplateOptions {
+  level: 'provinsi' | 'kabkota';
+  format: 'csv' | 'xlsx';
+  /** `YYYY-MM`, written into every row's `periode` when given. */
+  period?: string;
+  regions: RegionIndex;
+}
+
+export async function uploadTemplate(options: TemplateOptions): Promise<Buffer> {
+  if (options.period !== undefined && !isPeriod(options.period)) {
+    throw new Error(`periode harus berformat YYYY-MM, mis. 2025-10 (bukan ${JSON.stringify(options.period)})`);
+  }
+  const regions = templateRegions(options);
+  return options.format === 'csv' ? csvTemplate(regions, options.period) : xlsxTemplate(regions, options);
+}
+
+/** `templat-unggah-kabkota-2025-10.xlsx`, a default name for `ucj template --out`. */
+export function templateFileName(options: Pick<TemplateOptions, 'level' | 'format' | 'period'>): string {
+  return `templat-unggah-${options.level}${options.period ? `-${options.period}` : ''}.${options.format}`;
+}
+
+function templateRegions(options: TemplateOptions): Region[] {
+  const list = options.level === 'provinsi' ? options.regions.provinces : options.regions.regencies;
+  return [...list].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+}
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One cell as written to a CSV file: a leading `=`, `+`, `-`, `@`, tab or CR gets a `'` so a spreadsheet
+ * shows it as text instead of running it as a formula (CSV injection), then the cell is quoted when it
+ * holds the delimiter, a quote or a line break. Meant for text cells: a negative number would get the
+ * `'` too.
+ */
+export function escapeCsvCell(value: string, delimiter = ','): string {
+  const safe = FORMULA_START.test(value) ? `'${value}` : value;
+  return /["\r\n]/.test(safe) || safe.includes(delimiter) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+function csvTemplate(regions: Region[], period: string | undefined): Buffer {
+  const lines = [TEMPLATE_COLUMNS.join(',')];
+  const empty = Array<string>(TEMPLATE_COLUMNS.length - 3).fill('');
+  for (const region of regions) lines.push([region.code, region.name, period ?? '', ...empty].map((cell) => escapeCsvCell(cell)).join(','));
+  return Buffer.from(`\uFEFF${lines.join('\r\n')}\r\n`, 'utf8');
+}
+
+const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFD9E1F2' } };
+
+async function xlsxTemplate(regions: Region[], options: TemplateOptions): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = 'ucj-bulletin';
+
+  const sheet = workbook.addWorksheet('data', { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = TEMPLATE_COLUMNS.map((key) => ({
+    header: key,
+    key,
+    width: key === 'nama_wilayah' ? 40 : Math.max(12, key.length + 4),
+    // '@' is Excel's Text format: codes such as 18.10 and periods such as 2025-10 stay as typed.
+    style: { numFmt: TEXT_COLUMNS.has(key) ? '@' : '#,##0' },
+  }));
+  const header = sheet.getRow(1);
+  header.eachCell((cell) => {
+    cell.font = { bold: true };
+    cell.fill = HEADER_FILL;
+    cell.alignment = { vertical: 'middle' };
+    cell.border = { bottom: { style: 'thin' } };
+  });
+
+  const countValidation: ExcelJS.DataValidation = {
+    type: 'whole',
+    operator: 'greaterThanOrEqual',
+    formulae: [0],
+    allowBlank: true,
+    showErrorMessage: true,
+    errorStyle: 'stop',
+    errorTitle: 'Bukan bilangan cacah',
+    error: 'Isi dengan bilangan bulat tidak negatif, tanpa desimal (mis. 1149447).',
+  };
+  for (const region of regions) sheet.addRow([region.code, region.name, options.period ?? null]);
+  const firstCount = sheet.getColumn(TEMPLATE_COLUMNS.indexOf('pekerja') + 1).letter;
+  const lastCount = sheet.getColumn(TEMPLATE_COLUMNS.length).letter;
+  if (regions.length > 0) sheet.dataValidations.add(`${firstCount}2:${lastCount}${regions.length + 1}`, countValidation);
+
+  addGuideSheet(workbook, options, regions.length);
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+function addGuideSheet(workbook: ExcelJS.Workbook, options: TemplateOptions, regionCount: number): void {
+  const guide = workbook.addWorksheet('petunjuk');
+  guide.columns = [{ width: 28 }, { width: 10 }, { width: 100 }];
+  const levelName = options.level === 'provinsi' ? 'provinsi' : 'kabupaten/kota';
+  const title = guide.addRow(['Petunjuk pengisian templat unggahan UCJ']);
+  title.font = { bold: true, size: 14 };
+  guide.addRow([]);
+  const lines = [
+    `Lembar "data" berisi ${regionCount} ${levelName} dengan kode dan nama resminya: satu baris per wilayah. Jangan ubah baris judul, kode_wilayah, maupun urutan kolom.`,
+    'Hapus baris wilayah yang tidak Anda laporkan; setiap baris yang tersisa wajib berisi peserta_aktif.',
+    'Semua angka adalah bilangan bulat tidak negatif, tanpa desimal (mis. 1149447). Pemisah ribuan boleh dipakai.',
+    'periode ditulis YYYY-MM (mis. 2025-10): bulan data, bukan bulan pengunggahan.',
+    'Simpan sebagai .xlsx (atau CSV UTF-8), lalu unggah ke folder uploads/YYYY-MM/ sesuai bulan data, mis. uploads/2025-10/.',
+    'Berkas dengan satu kesalahan pun ditolak seluruhnya; laporan menyebutkan baris, kolom, dan penyebabnya.',
+  ];
+  for (const line of lines) guide.addRow([`• ${line}`]);
+  guide.addRow([]);
+  const tableHeader = guide.addRow(['kolom', 'wajib', 'arti']);
+  tableHeader.eachCell((cell) => {
+    cell.font = { bold: true };
+    cell.fill = HEADER_FILL;
+  });
+  for (const column of TEMPLATE_COLUMNS) {
+    const [required, meaning] = COLUMN_GUIDE[column];
+    const row = guide.addRow([column, required, meaning]);
+    row.getCell(3).alignment = { wrapText: true, vertical: 'top' };
+    row.getCell(1).alignment = { vertical: 'top' };
+    row.getCell(2).alignment = { vertical: 'top' };
+  }
+}
