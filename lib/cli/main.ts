@@ -5,6 +5,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { isPeriod, periodNameId, previousPeriodInJakarta } from '../domain/period.ts';
 import { loadRegionIndex } from '../domain/regions.ts';
 import { validateFigures } from '../inputs/figures.ts';
+import { templateFileName, uploadTemplate } from '../inputs/template.ts';
 import { validateTargets } from '../inputs/targets.ts';
 import { validateRecipients } from '../inputs/recipients.ts';
 import { describeIssue } from '../delivery/validation-email.ts';
@@ -24,6 +25,8 @@ const USAGE = `ucj — Universal Coverage Jamsostek bulletins
   ucj validate FILE [--period YYYY-MM] [--kind figures|targets|recipients] [--json]
                                             validate a file offline: exit 0 valid, 1 invalid, 2 bad arguments
   ucj history --region CODE [--json]        a region's snapshots
+  ucj template [--level provinsi|kabkota] [--format xlsx|csv] [--period YYYY-MM] [--out FILE]
+                                            a blank upload file with every region's code and name
 
 State lives in .ucj-local/ (UCJ_LOCAL_DIR to change); bulletins are copied to out/bulletins/.`;
 
@@ -45,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
         return await validate(rest);
       case 'history':
         return await history(rest);
+      case 'template':
+        return await template(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -67,6 +72,11 @@ export async function main(argv: string[]): Promise<number> {
 const localDir = () => resolve(process.env.UCJ_LOCAL_DIR ?? '.ucj-local');
 const outDir = () => resolve(process.env.UCJ_OUT_DIR ?? 'out');
 const shown = (path: string) => relative(process.cwd(), path) || '.';
+/**
+ * A path the user typed. `npm run ucj` runs in the package root, so paths are taken from where the
+ * user stood (INIT_CWD), while state and outputs stay in the checkout.
+ */
+const userPath = (path: string) => resolve(process.env.INIT_CWD ?? process.cwd(), path);
 
 function requirePeriod(value: string | undefined, flag = '--period'): string {
   if (!value) throw new UsageError(`${flag} YYYY-MM is required`);
@@ -113,7 +123,7 @@ async function upload(args: string[]): Promise<number> {
   if (values.key && values.period) throw new UsageError('give --period or --key, not both');
   const period = values.key ? undefined : requirePeriod(values.period ?? previousPeriodInJakarta(new Date()));
   const files = await Promise.all(
-    positionals.map(async (file) => ({ key: values.key ?? `${uploadsPrefix(period!)}${basename(file)}`, body: await readFile(file) })),
+    positionals.map(async (file) => ({ key: values.key ?? `${uploadsPrefix(period!)}${basename(file)}`, body: await readFile(userPath(file)) })),
   );
   return withStack(async (_stack, invoker) => {
     const outcomes = await invoker.upload(files);
@@ -158,7 +168,7 @@ async function validate(args: string[]): Promise<number> {
   const period = values.period ? requirePeriod(values.period) : undefined;
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    bytes = await readFile(userPath(file));
   } catch {
     throw new UsageError(`cannot read ${file}`);
   }
@@ -166,10 +176,10 @@ async function validate(args: string[]): Promise<number> {
   const fileName = basename(file);
   const result =
     kind === 'targets'
-      ? { ...validateTargets(bytes, fileName, regions), warnings: [] }
+      ? { ...await validateTargets(bytes, fileName, regions), warnings: [] }
       : kind === 'recipients'
-        ? { ...validateRecipients(bytes, fileName, regions), warnings: [] }
-        : validateFigures(bytes, { fileName, period, regions });
+        ? { ...await validateRecipients(bytes, fileName, regions), warnings: [] }
+        : await validateFigures(bytes, { fileName, period, regions });
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ ok: result.ok, rows: result.rowCount, errors: result.errors, warnings: result.warnings }, null, 2)}\n`);
   } else {
@@ -178,6 +188,27 @@ async function validate(args: string[]): Promise<number> {
     for (const issue of result.warnings) process.stdout.write(`  peringatan ${describeIssue(issue)}\n`);
   }
   return result.ok ? 0 : 1;
+}
+
+async function template(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      level: { type: 'string', default: 'kabkota' },
+      format: { type: 'string', default: 'xlsx' },
+      period: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  if (values.level !== 'provinsi' && values.level !== 'kabkota') throw new UsageError('--level must be provinsi or kabkota');
+  if (values.format !== 'csv' && values.format !== 'xlsx') throw new UsageError('--format must be csv or xlsx');
+  const period = values.period ? requirePeriod(values.period) : undefined;
+  const options = { level: values.level, format: values.format, period } as const;
+  const bytes = await uploadTemplate({ ...options, regions: await loadRegionIndex() });
+  const out = userPath(values.out ?? templateFileName(options));
+  await writeFile(out, bytes);
+  process.stdout.write(`${shown(out)}: template ${options.level}, ${options.format}${period ? `, periode ${period}` : ''}\n`);
+  return 0;
 }
 
 async function history(args: string[]): Promise<number> {

@@ -67,10 +67,10 @@ export interface FiguresOptions {
   period?: Period;
 }
 
-export function validateFigures(bytes: Uint8Array, options: FiguresOptions): FiguresValidation {
+export async function validateFigures(bytes: Uint8Array, options: FiguresOptions): Promise<FiguresValidation> {
   const errors = new IssueList(MAX_ISSUES);
   const warnings = new IssueList(MAX_ISSUES);
-  const tableResult = readTable(bytes, options.fileName);
+  const tableResult = await readTable(bytes, options.fileName);
   if (!tableResult.ok) return { ok: false, rowCount: 0, rows: [], errors: [tableResult.error], warnings: [] };
   const { table } = tableResult;
 
@@ -95,7 +95,12 @@ export function validateFigures(bytes: Uint8Array, options: FiguresOptions): Fig
 
   const rows: FigureRow[] = [];
   const seen = new Map<string, number>();
+  let unfilled = 0;
   for (const record of table.records) {
+    if (isUnfilledTemplateRow(record, resolved, options.regions)) {
+      unfilled += 1;
+      continue;
+    }
     const row = readRow(record, resolved, options, errors, warnings);
     if (!row) continue;
     const key = `${row.code}|${row.period}`;
@@ -112,7 +117,34 @@ export function validateFigures(bytes: Uint8Array, options: FiguresOptions): Fig
     seen.set(key, row.row);
     rows.push(row);
   }
+  if (unfilled > 0) {
+    if (unfilled === table.records.length) {
+      errors.add({ row: null, column: null, code: 'TIDAK_ADA_DATA', message: 'Semua baris tanpa angka: templat belum diisi.' });
+    } else {
+      warnings.add({
+        row: null,
+        column: null,
+        code: 'BARIS_TANPA_ANGKA',
+        message: `${unfilled} baris berisi kode wilayah tanpa angka apa pun (baris templat yang tidak diisi) dan diabaikan; wilayahnya dianggap belum melapor.`,
+      });
+    }
+  }
   return finish(table.records.length, rows, errors, warnings);
+}
+
+const NUMERIC_COLUMNS = [
+  'eligible', 'active', 'pu', 'bpu', 'jakon', 'pmi', 'formal', 'informal', 'vulnerableProtected', 'villages100', 'villages',
+] as const satisfies readonly ColumnKey[];
+
+/**
+ * A known region's row with every figure left blank: a template row for a region this admin does not
+ * report (a province admin filling their regencies in the national template). Not an error: the region
+ * simply has not reported.
+ */
+function isUnfilledTemplateRow(record: TableRecord, columns: Record<ColumnKey, string | undefined>, regions: RegionIndex): boolean {
+  const code = columns.code ? (record.cells.get(columns.code) ?? '').trim() : '';
+  if (!regions.byCode.has(code) || record.extraCells > 0) return false;
+  return NUMERIC_COLUMNS.every((key) => !columns[key] || (record.cells.get(columns[key]!) ?? '').trim() === '');
 }
 
 function finish(rowCount: number, rows: FigureRow[], errors: IssueList, warnings: IssueList): FiguresValidation {

@@ -24,9 +24,9 @@ export interface RecipientsValidation {
 
 const COLUMNS = { email: ['email', 'surel'], name: ['nama'], title: ['jabatan'], scope: ['cakupan'], role: ['peran'] } as const;
 
-export function validateRecipients(bytes: Uint8Array, fileName: string, regions: RegionIndex): RecipientsValidation {
+export async function validateRecipients(bytes: Uint8Array, fileName: string, regions: RegionIndex): Promise<RecipientsValidation> {
   const errors = new IssueList(200);
-  const result = readTable(bytes, fileName);
+  const result = await readTable(bytes, fileName);
   if (!result.ok) return { ok: false, rowCount: 0, recipients: [], errors: [result.error] };
   const { columns, records } = result.table;
   const resolved = Object.fromEntries(

@@ -6,6 +6,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { ValidationIssue } from './issues.ts';
 import { tooLargeMessage, UPLOAD_LIMITS } from './limits.ts';
+import { readXlsxTable } from './xlsx.ts';
 
 export interface TableRecord {
   /** Where the record is in the file: the 1-based line (header = 1), or array index + 2 for JSON. */
@@ -20,7 +21,7 @@ export interface Table {
   /** Normalised header names, in file order. */
   columns: string[];
   records: TableRecord[];
-  format: 'csv' | 'json';
+  format: 'csv' | 'json' | 'xlsx';
   delimiter?: string;
 }
 
@@ -189,12 +190,13 @@ export function readJsonTable(text: string): TableResult {
 }
 
 /** Reads a table from a file's bytes, choosing by the file name's extension. */
-export function readTable(bytes: Uint8Array, fileName: string): TableResult {
+export async function readTable(bytes: Uint8Array, fileName: string): Promise<TableResult> {
   const extension = fileName.toLowerCase().split('.').pop() ?? '';
   if (bytes.length === 0) return fileError('BERKAS_KOSONG', 'Berkas kosong (0 byte).');
   if (bytes.length > UPLOAD_LIMITS.maxBytes) return fileError('BERKAS_TERLALU_BESAR', tooLargeMessage(bytes.length));
-  if (extension === 'xlsx' || extension === 'xls') {
-    return fileError('FORMAT_BELUM_DIDUKUNG', 'Berkas Excel belum dapat dibaca oleh versi ini. Simpan sebagai "CSV UTF-8" lalu unggah ulang.');
+  if (extension === 'xlsx') return readXlsxTable(bytes);
+  if (extension === 'xls') {
+    return fileError('FORMAT_TIDAK_DIDUKUNG', 'Format Excel lama (.xls) tidak didukung. Simpan sebagai "Buku Kerja Excel (.xlsx)" atau "CSV UTF-8" lalu unggah ulang.');
   }
   const decoded = decodeText(bytes);
   if (!decoded.ok) return decoded;

@@ -22,9 +22,9 @@ export interface TargetsValidation {
 /** Targets of one year by region code. */
 export type TargetTable = ReadonlyMap<string, Target>;
 
-export function validateTargets(bytes: Uint8Array, fileName: string, regions: RegionIndex): TargetsValidation {
+export async function validateTargets(bytes: Uint8Array, fileName: string, regions: RegionIndex): Promise<TargetsValidation> {
   const errors = new IssueList(200);
-  const result = readTable(bytes, fileName);
+  const result = await readTable(bytes, fileName);
   if (!result.ok) return { ok: false, rowCount: 0, targets: [], errors: [result.error] };
   const { columns, records } = result.table;
   const codeColumn = resolveColumn(columns, ['kode_wilayah', 'kode', 'kode_kemendagri']);

@@ -145,7 +145,7 @@ async function readUploads(store: ObjectStore, regions: RegionIndex, period: Per
     const object = await store.get(summary.key);
     if (!object) continue;
     const fileName = summary.key.slice(uploadsPrefix(period).length);
-    const result = validateFigures(object.body, { fileName, period, regions });
+    const result = await validateFigures(object.body, { fileName, period, regions });
     if (!result.ok) {
       problems.push(`unggahan ${summary.key} tidak sah (${result.errors.length} kesalahan) dan tidak dipakai`);
       continue;
@@ -162,7 +162,7 @@ async function readTargets(store: ObjectStore, regions: RegionIndex, year: numbe
     problems.push(`tidak ada berkas target ${targetsKey(year)}: semua wilayah tanpa target`);
     return new Map();
   }
-  const result = validateTargets(object.body, targetsKey(year), regions);
+  const result = await validateTargets(object.body, targetsKey(year), regions);
   if (!result.ok) {
     problems.push(`berkas target ${targetsKey(year)} tidak sah (${result.errors.length} kesalahan): semua wilayah tanpa target`);
     return new Map();
@@ -176,7 +176,7 @@ async function readRecipients(store: ObjectStore, regions: RegionIndex, problems
     problems.push(`tidak ada ${RECIPIENTS_KEY}: buletin dibuat tetapi tidak dikirim`);
     return [];
   }
-  const result = validateRecipients(object.body, RECIPIENTS_KEY, regions);
+  const result = await validateRecipients(object.body, RECIPIENTS_KEY, regions);
   if (!result.ok) problems.push(`${RECIPIENTS_KEY} tidak sah (${result.errors.length} kesalahan): buletin tidak dikirim`);
   return result.recipients;
 }

@@ -25,7 +25,7 @@ export async function provincesWithoutUpload(store: ObjectStore, regions: Region
   for (const summary of await store.list(uploadsPrefix(period))) {
     const object = await store.get(summary.key);
     if (!object) continue;
-    const result = validateFigures(object.body, { fileName: summary.key.slice(uploadsPrefix(period).length), period, regions });
+    const result = await validateFigures(object.body, { fileName: summary.key.slice(uploadsPrefix(period).length), period, regions });
     for (const row of result.rows) covered.add(provinceOfCode(row.code));
   }
   return regions.provinces.map((p) => p.code).filter((code) => !covered.has(code));
@@ -37,7 +37,7 @@ export async function remindUploads(deps: RemindDeps, period: Period): Promise<{
   if (missing.length === 0) return { missing, reminded: [] };
   const recipientsObject = await deps.store.get(RECIPIENTS_KEY);
   const admins = recipientsObject
-    ? validateRecipients(recipientsObject.body, RECIPIENTS_KEY, regions).recipients.filter((r) => r.role === 'admin')
+    ? (await validateRecipients(recipientsObject.body, RECIPIENTS_KEY, regions)).recipients.filter((r) => r.role === 'admin')
     : [];
   const reminded: string[] = [];
   const month = periodNameId(period);

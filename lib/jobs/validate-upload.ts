@@ -56,7 +56,7 @@ export async function validateUpload(deps: ValidateUploadDeps, key: string): Pro
   // An oversized file is judged by its size alone and never read into memory.
   const body = head.size > UPLOAD_LIMITS.maxBytes ? undefined : (await deps.store.get(key))?.body;
   const result: FiguresValidation = body
-    ? validateFigures(body, { fileName: location.fileName, period: location.period, regions })
+    ? await validateFigures(body, { fileName: location.fileName, period: location.period, regions })
     : { ok: false, rowCount: 0, rows: [], warnings: [], errors: [{ row: null, column: null, code: 'BERKAS_TERLALU_BESAR', message: tooLargeMessage(head.size) }] };
   const quarantinedTo = result.ok ? null : quarantineKey(location.period, location.fileName);
   const admins = result.ok ? [] : await adminsFor(deps.store, regions, body, location.fileName);
@@ -98,9 +98,9 @@ async function moveToQuarantine(store: ObjectStore, key: string, target: string,
 async function adminsFor(store: ObjectStore, regions: RegionIndex, body: Buffer | undefined, fileName: string): Promise<string[]> {
   const recipientsObject = await store.get(RECIPIENTS_KEY);
   if (!recipientsObject) return [];
-  const parsed = validateRecipients(recipientsObject.body, RECIPIENTS_KEY, regions);
+  const parsed = await validateRecipients(recipientsObject.body, RECIPIENTS_KEY, regions);
   const admins = parsed.recipients.filter((r) => r.role === 'admin');
-  const codes = body ? codesNamedIn(body, fileName) : new Set<string>();
+  const codes = body ? await codesNamedIn(body, fileName) : new Set<string>();
   const covers = (admin: Recipient) =>
     [...codes].some((code) => admin.scope === code || admin.scope === provinceOfCode(code));
   let chosen = admins.filter(covers);
@@ -109,8 +109,8 @@ async function adminsFor(store: ObjectStore, regions: RegionIndex, body: Buffer 
 }
 
 /** The region codes a file names, read leniently: a rejected file may still say whose it is. */
-function codesNamedIn(body: Buffer, fileName: string): Set<string> {
-  const table = readTable(body, fileName);
+async function codesNamedIn(body: Buffer, fileName: string): Promise<Set<string>> {
+  const table = await readTable(body, fileName);
   if (!table.ok) return new Set();
   const column = resolveColumn(table.table.columns, ['kode_wilayah', 'kode', 'kode_kemendagri']);
   if (!column) return new Set();

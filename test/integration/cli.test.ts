@@ -65,6 +65,18 @@ describe('ucj against a running `ucj stack`', () => {
     expect(rejected.stdout).toContain('baris 2, kolom peserta_aktif');
   });
 
+  it('writes a template with every province, from where the user stands', async () => {
+    const out = join(dir, 'templat.csv');
+    const made = await run(process.execPath, [UCJ, 'template', '--level', 'provinsi', '--format', 'csv', '--out', out], { env });
+    expect(made.stdout).toContain('template provinsi, csv');
+    const bytes = await readFile(out);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // the BOM that makes Excel read UTF-8
+    const lines = bytes.subarray(3).toString('utf8').trim().split('\r\n');
+    expect(lines).toHaveLength(39);
+    expect(lines[0]).toMatch(/^kode_wilayah,nama_wilayah,periode,pekerja,peserta_aktif/);
+    expect(lines.map((l) => l.split(',')[0])).toContain('18');
+  });
+
   it('validates offline with the exit codes and JSON of DESIGN.md', async () => {
     const file = join(dir, 'offline.csv');
     await writeFile(file, 'kode_wilayah,periode,pekerja,peserta_aktif\n18.71,2026-10,1000,500\n99.01,2026-10,1000,500\n');

@@ -98,7 +98,7 @@ describe('a month on the local stack', () => {
 
   it('emails each official exactly once, with the bulletin of their region attached', async () => {
     const regions = await loadRegionIndex();
-    const recipients = validateRecipients(Buffer.from(dataset.recipients.content), 'config/recipients.csv', regions).recipients;
+    const recipients = (await validateRecipients(Buffer.from(dataset.recipients.content), 'config/recipients.csv', regions)).recipients;
     const officials = recipients.filter((r) => r.role === 'pejabat');
     const mails = await outbox(PERIOD);
     const addressees = mails.map((m) => (Array.isArray(m.to) ? m.to[0] : m.to)!.value[0]!.address);

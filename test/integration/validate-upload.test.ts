@@ -7,11 +7,14 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { startLocalStack, type LocalStack } from '../../lib/local/stack.ts';
 import { createLocalInvoker, s3ObjectCreatedEvent, type LocalInvoker } from '../../lib/local/invoke.ts';
 import { UPLOAD_LIMITS } from '../../lib/inputs/limits.ts';
+import type { ValidateOutcome } from '../../lib/jobs/validate-upload.ts';
+import { uploadTemplate } from '../../lib/inputs/template.ts';
+import { loadRegionIndex } from '../../lib/domain/regions.ts';
 
 let dir: string;
 let stack: LocalStack;
 let invoker: LocalInvoker;
-let handler: (event: unknown) => Promise<Array<{ status: string }>>;
+let handler: (event: unknown) => Promise<ValidateOutcome[]>;
 
 const RECIPIENTS = [
   'email,nama,jabatan,cakupan,peran',
@@ -63,13 +66,34 @@ describe('validate-upload', () => {
   it('judges an oversized upload by its size alone, quarantines it and tells the national admins', async () => {
     const key = 'uploads/2026-10/raksasa.csv';
     const body = Buffer.alloc(UPLOAD_LIMITS.maxBytes + 10, 0x41);
-    const [outcome] = (await handler(await put(key, body))) as Array<{ status: string; report: { ok: boolean; errors: Array<{ code: string }>; notified: string[] } }>;
-    expect(outcome!.report.ok).toBe(false);
-    expect(outcome!.report.errors.map((e) => e.code)).toEqual(['BERKAS_TERLALU_BESAR']);
-    expect(outcome!.report.notified).toEqual(['admin.nasional@bpjsketenagakerjaan.example']);
+    const [outcome] = await handler(await put(key, body));
+    if (outcome?.status !== 'validated') throw new Error(`not validated: ${JSON.stringify(outcome)}`);
+    expect(outcome.report.ok).toBe(false);
+    expect(outcome.report.errors.map((e) => e.code)).toEqual(['BERKAS_TERLALU_BESAR']);
+    expect(outcome.report.notified).toEqual(['admin.nasional@bpjsketenagakerjaan.example']);
     const kept = await invoker.runtime.store.head('quarantine/2026-10/raksasa.csv');
     expect(kept?.size).toBe(body.length);
     expect(await invoker.runtime.store.head(key)).toBeUndefined();
+  });
+
+  it('reads an Excel upload: the template filled in for Bali', async () => {
+    const ExcelJS = (await import('exceljs')).default;
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(new Uint8Array(await uploadTemplate({ level: 'kabkota', format: 'xlsx', period: '2026-10', regions: await loadRegionIndex() })).buffer);
+    const sheet = workbook.getWorksheet('data')!;
+    let filled = 0;
+    sheet.eachRow((row, number) => {
+      if (number > 1 && String(row.getCell(1).value).startsWith('51.')) {
+        row.getCell(4).value = 200_000;
+        row.getCell(5).value = 100_000;
+        filled += 1;
+      }
+    });
+    const bytes = Buffer.from(await workbook.xlsx.writeBuffer());
+    const [outcome] = await handler(await put('uploads/2026-10/bali.xlsx', bytes));
+    expect(outcome!.status === 'validated' && outcome!.report.errors).toEqual([]);
+    expect(outcome!.status === 'validated' && outcome!.report.ok).toBe(true);
+    expect(filled).toBe(9);
   });
 
   it('ignores keys outside uploads/ and months that are not months', async () => {

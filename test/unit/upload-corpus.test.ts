@@ -48,9 +48,9 @@ describe('upload corpus', () => {
   });
 
   for (const [file, entry] of Object.entries(expected)) {
-    it(file, () => {
+    it(file, async () => {
       const bytes = readFileSync(join(root, file));
-      const result = validateFigures(bytes, { fileName: file.split('/').pop()!, period: entry.period ?? undefined, regions });
+      const result = await validateFigures(bytes, { fileName: file.split('/').pop()!, period: entry.period ?? undefined, regions });
       expect(triples(result.errors)).toEqual(entry.errors);
       expect(triples(result.warnings)).toEqual(entry.warnings ?? []);
       expect(result.ok).toBe(entry.ok);

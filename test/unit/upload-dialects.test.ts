@@ -236,12 +236,12 @@ function writeJson(table: GeneratedTable, d: JsonDialect): { bytes: Buffer; line
 }
 
 describe('upload dialects', () => {
-  it('reads any valid table in any supported dialect back to the same rows, on the lines written', () => {
-    fc.assert(
-      fc.property(tableArbitrary(codes), fc.oneof(csvDialect, jsonDialect), (table, dialect) => {
+  it('reads any valid table in any supported dialect back to the same rows, on the lines written', async () => {
+    await fc.assert(
+      fc.asyncProperty(tableArbitrary(codes), fc.oneof(csvDialect, jsonDialect), async (table, dialect) => {
         const written = dialect.kind === 'csv' ? writeCsv(table, dialect) : writeJson(table, dialect);
         const fileName = dialect.kind === 'csv' ? 'unggahan.csv' : 'unggahan.json';
-        const result = validateFigures(written.bytes, { fileName, period: table.period, regions });
+        const result = await validateFigures(written.bytes, { fileName, period: table.period, regions });
         expect(result.errors).toEqual([]);
         expect(result.ok).toBe(true);
         expect(result.rows.map((row) => ({ row: row.row, code: row.code, period: row.period, active: row.active, eligible: row.eligible, segments: row.segments }))).toEqual(
