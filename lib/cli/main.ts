@@ -12,7 +12,7 @@ import { describeIssue } from '../delivery/validation-email.ts';
 import { announceStack, startLocalStack, type LocalStack } from '../local/stack.ts';
 import { createLocalInvoker, type LocalInvoker } from '../local/invoke.ts';
 import { generateSampleDataset, type SampleFile } from '../sample/index.ts';
-import { bulletinsPrefix, uploadsPrefix } from '../storage/keys.ts';
+import { bulletinsPrefix, RECIPIENTS_KEY, uploadsPrefix } from '../storage/keys.ts';
 import type { MonthlyRunSummary } from '../jobs/monthly-run.ts';
 
 const USAGE = `ucj — Universal Coverage Jamsostek bulletins
@@ -125,6 +125,15 @@ async function upload(args: string[]): Promise<number> {
   const files = await Promise.all(
     positionals.map(async (file) => ({ key: values.key ?? `${uploadsPrefix(period!)}${basename(file)}`, body: await readFile(userPath(file)) })),
   );
+  // Configuration files have no validate-upload of their own: check them here, and upload nothing wrong.
+  if (values.key) {
+    const check = await validateConfigFile(values.key, files[0]!.body);
+    if (check && !check.ok) {
+      process.stdout.write(`${values.key}: TIDAK SAH, tidak diunggah\n`);
+      for (const issue of check.errors) process.stdout.write(`  ${describeIssue(issue)}\n`);
+      return 1;
+    }
+  }
   return withStack(async (_stack, invoker) => {
     const outcomes = await invoker.upload(files);
     let rejected = 0;
@@ -138,6 +147,14 @@ async function upload(args: string[]): Promise<number> {
     }
     return rejected > 0 ? 1 : 0;
   });
+}
+
+/** Targets and recipients are validated before they reach the bucket; other keys are not ours to judge. */
+async function validateConfigFile(key: string, body: Buffer) {
+  const regions = await loadRegionIndex();
+  if (/^targets\/\d{4}\.(csv|xlsx|json)$/.test(key)) return validateTargets(body, key, regions);
+  if (key === RECIPIENTS_KEY) return validateRecipients(body, key, regions);
+  return undefined;
 }
 
 async function run(args: string[]): Promise<number> {

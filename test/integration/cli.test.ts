@@ -65,6 +65,15 @@ describe('ucj against a running `ucj stack`', () => {
     expect(rejected.stdout).toContain('baris 2, kolom peserta_aktif');
   });
 
+  it('refuses a targets file with errors before it reaches the bucket', async () => {
+    const file = join(dir, 'target.csv');
+    await writeFile(file, 'kode_wilayah;tahun;target_persen\nnasional;2026;145\n');
+    const refused = await run(process.execPath, [UCJ, 'upload', file, '--key', 'targets/2026.csv'], { env }).catch((error: { code: number; stdout: string }) => error);
+    expect('code' in refused ? refused.code : 0).toBe(1);
+    expect(refused.stdout).toContain('targets/2026.csv: TIDAK SAH, tidak diunggah');
+    expect(refused.stdout).toContain('baris 2, kolom target_persen');
+  });
+
   it('writes a template with every province, from where the user stands', async () => {
     const out = join(dir, 'templat.csv');
     const made = await run(process.execPath, [UCJ, 'template', '--level', 'provinsi', '--format', 'csv', '--out', out], { env });
