@@ -143,10 +143,11 @@ const LEVEL_LABEL: Record<Level, string> = {
   nasional: 'Tingkat nasional',
   provinsi: 'Tingkat provinsi',
   kabkota: 'Tingkat kabupaten/kota',
+  kelompok: 'Kelompok provinsi',
 };
 
 function subLevelOf(level: Level): { level: Level; plural: string } {
-  return level === 'nasional'
+  return level === 'nasional' || level === 'kelompok'
     ? { level: 'provinsi', plural: 'provinsi' }
     : { level: 'kabkota', plural: 'kabupaten/kota' };
 }

@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { isPeriod, periodNameId, previousPeriodInJakarta } from '../domain/period.ts';
-import { loadRegionIndex } from '../domain/regions.ts';
+import { displayName, loadRegionIndex } from '../domain/regions.ts';
+import { computeFromFiles } from '../jobs/compute-files.ts';
 import { validateFigures } from '../inputs/figures.ts';
 import { templateFileName, uploadTemplate } from '../inputs/template.ts';
 import { validateTargets } from '../inputs/targets.ts';
@@ -24,6 +25,8 @@ const USAGE = `ucj — Universal Coverage Jamsostek bulletins
   ucj run --period YYYY-MM                  the month's job against the local stack
   ucj validate FILE [--period YYYY-MM] [--kind figures|targets|recipients] [--json]
                                             validate a file offline: exit 0 valid, 1 invalid, 2 bad arguments
+  ucj compute --period YYYY-MM [--targets FILE] [--groups FILE] [--json] FILE...
+                                            the month's figures from files, offline (earlier months in them are history)
   ucj history --region CODE [--json]        a region's snapshots
   ucj template [--level provinsi|kabkota] [--format xlsx|csv] [--period YYYY-MM] [--out FILE]
                                             a blank upload file with every region's code and name
@@ -50,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
         return await history(rest);
       case 'template':
         return await template(rest);
+      case 'compute':
+        return await compute(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -205,6 +210,51 @@ async function validate(args: string[]): Promise<number> {
     for (const issue of result.warnings) process.stdout.write(`  peringatan ${describeIssue(issue)}\n`);
   }
   return result.ok ? 0 : 1;
+}
+
+async function compute(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { period: { type: 'string' }, targets: { type: 'string' }, groups: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const period = requirePeriod(values.period);
+  if (positionals.length === 0) throw new UsageError('compute needs at least one FILE');
+  const read = async (file: string) => {
+    try {
+      return { name: basename(file), bytes: await readFile(userPath(file)) };
+    } catch {
+      throw new UsageError(`cannot read ${file}`);
+    }
+  };
+  const result = await computeFromFiles({
+    period,
+    files: await Promise.all(positionals.map(read)),
+    targets: values.targets ? await read(values.targets) : undefined,
+    groups: values.groups ? await read(values.groups) : undefined,
+    regions: await loadRegionIndex(),
+  });
+  if (!result.ok) {
+    for (const { file, errors } of result.fileErrors) {
+      process.stderr.write(`${file}: TIDAK SAH\n`);
+      for (const issue of errors) process.stderr.write(`  ${describeIssue(issue)}\n`);
+    }
+    return 1;
+  }
+  const { month, notes } = result;
+  if (values.json) {
+    const { warnings, ...figures } = month;
+    process.stdout.write(`${JSON.stringify({ ...figures, warnings: warnings.map((w) => w.message), notes }, null, 2)}\n`);
+    return 0;
+  }
+  const pct = (x: number | null) => (x === null ? '–' : `${x.toFixed(2)}%`);
+  const line = (f: (typeof month)['national']) =>
+    `${(f.rank ?? '').toString().padStart(3)} ${f.code.padEnd(20)} ${displayName(f).padEnd(28)} ${String(f.active ?? '–').padStart(11)} ${String(f.eligible ?? '–').padStart(11)} ${pct(f.coveragePct).padStart(8)} ${pct(f.targetPct).padStart(8)}  ${f.status}`;
+  process.stdout.write(`${periodNameId(period)} (${period})\n    kode                 wilayah                          peserta     pekerja  cakupan   target  status\n`);
+  for (const f of [month.national, ...month.groups, ...month.provinces]) process.stdout.write(`${line(f)}\n`);
+  if (month.missing.length > 0) process.stdout.write(`belum melapor: ${month.missing.join(', ')}\n`);
+  for (const note of [...month.warnings.map((w) => w.message), ...notes]) process.stdout.write(`! ${note}\n`);
+  return 0;
 }
 
 async function template(args: string[]): Promise<number> {

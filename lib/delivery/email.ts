@@ -1,7 +1,7 @@
 /** The bulletin email, built as raw MIME by nodemailer's composer (the local SES drops attachments of Simple content). */
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { periodNameId } from '../domain/period.ts';
-import type { DeliveryMessage } from './message.ts';
+import { isRevision, type DeliveryMessage } from './message.ts';
 import { formatCount, formatPct, statusLabel } from '../bulletin/format.ts';
 
 export interface EmailAttachment {
@@ -21,7 +21,7 @@ const escapeHtml = (text: string) =>
 
 export function bulletinSubject(message: DeliveryMessage): string {
   const regions = message.bulletins.map((b) => b.regionName).join(', ');
-  return `Buletin UCJ ${regions} — ${periodNameId(message.period)}`;
+  return `Buletin UCJ ${regions} — ${periodNameId(message.period)}${isRevision(message) ? ' (Revisi)' : ''}`;
 }
 
 export function composeBulletinEmail(message: DeliveryMessage, attachments: EmailAttachment[], options: ComposeOptions): Promise<Buffer> {
@@ -31,7 +31,9 @@ export function composeBulletinEmail(message: DeliveryMessage, attachments: Emai
       `${b.regionName}: cakupan ${formatPct(b.coveragePct)} dari target ${formatPct(b.targetPct)}, ${formatCount(b.active)} peserta aktif, status ${statusLabel(b.status)}.`,
   );
   const greeting = `Yth. ${message.name}${message.title ? `, ${message.title}` : ''},`;
-  const intro = `Terlampir buletin capaian Universal Coverage Jamsostek (UCJ) bulan ${month}.`;
+  const intro = isRevision(message)
+    ? `Terlampir buletin REVISI capaian Universal Coverage Jamsostek (UCJ) bulan ${month}: data bulan ini telah diperbaiki, dan buletin ini menggantikan yang dikirim sebelumnya.`
+    : `Terlampir buletin capaian Universal Coverage Jamsostek (UCJ) bulan ${month}.`;
   const closing = 'Buletin ini dibuat otomatis dari data unggahan kantor wilayah. Balas surel ini bila ada pertanyaan.';
   const text = [greeting, '', intro, '', ...lines.map((l) => `- ${l}`), '', closing, ''].join('\n');
   const html = [

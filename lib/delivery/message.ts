@@ -10,6 +10,8 @@ export const deliveryBulletinSchema = z.object({
   targetPct: z.number().nullable(),
   active: z.number().nullable(),
   status: z.enum(['achieved', 'on_track', 'at_risk', 'off_track', 'no_target']),
+  /** The bulletin's edition for the month: 1, or higher after a corrected upload changed its figures. */
+  revision: z.number().int().positive(),
 });
 
 export const deliveryMessageSchema = z.object({
@@ -22,3 +24,14 @@ export const deliveryMessageSchema = z.object({
 
 export type DeliveryBulletin = z.infer<typeof deliveryBulletinSchema>;
 export type DeliveryMessage = z.infer<typeof deliveryMessageSchema>;
+
+/**
+ * The ledger's key for a message: one email per official, month and edition. A re-run sends nothing
+ * again; a revision (a corrected upload that changed the figures) is sent once more, marked as such.
+ */
+export function deliveryLedgerKey(message: DeliveryMessage): string {
+  const edition = Math.max(...message.bulletins.map((b) => b.revision));
+  return `${message.email}#v${edition}`;
+}
+
+export const isRevision = (message: DeliveryMessage) => message.bulletins.some((b) => b.revision > 1);

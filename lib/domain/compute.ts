@@ -3,7 +3,7 @@
  * arguments, so a past month recomputes the same from the same inputs.
  */
 import { addMonths, monthsLeftInYear } from './period.ts';
-import type { RegionIndex } from './regions.ts';
+import { slug, type RegionIndex } from './regions.ts';
 import type { Level, MonthResult, Period, Region, RegionFigures, Status } from './types.ts';
 
 /** A region's reported numbers for the month (one upload row, after validation). */
@@ -36,6 +36,8 @@ export interface ComputeInput {
   targets: ReadonlyMap<string, TargetFigures>;
   /** Earlier months' figures, by period then region code (a snapshot per region and month). */
   history: ReadonlyMap<Period, ReadonlyMap<string, PastFigures>>;
+  /** Optional province groups by name (`config/groups.csv`). */
+  groups?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface ComputeWarning {
@@ -55,8 +57,13 @@ interface Totals {
   source: RegionFigures['source'];
 }
 
-/** How far back a missing denominator may be carried from (BPS publishes regency figures yearly). */
-const CARRY_MONTHS = 24;
+/**
+ * How far back a missing denominator may be carried from. BPS publishes regency figures once a year,
+ * so a year is enough; older than that is not a current figure.
+ */
+const CARRY_MONTHS = 12;
+/** The months of history any figure looks at: carried denominators and year-on-year change, 12 back. */
+export const HISTORY_MONTHS = Math.max(CARRY_MONTHS, 12);
 /** A province row may differ from its regencies' sum by this share before it is worth a warning. */
 const PROVINCE_MISMATCH_SHARE = 0.005;
 
@@ -101,11 +108,12 @@ export function computeMonth(input: ComputeInput): ComputedMonth {
     const summed = regencyTotals.length > 0 ? sumTotals(regencyTotals) : undefined;
     if (own) {
       totals.set(province.code, own);
-      if (summed && regencyMissing.length === 0 && Math.abs(summed.active - own.active) > PROVINCE_MISMATCH_SHARE * own.active) {
+      const differs = (a: number, b: number) => Math.abs(a - b) > PROVINCE_MISMATCH_SHARE * a;
+      if (summed && regencyMissing.length === 0 && (differs(own.active, summed.active) || differs(own.eligible, summed.eligible))) {
         warnings.push({
           code: 'PROVINSI_TIDAK_SESUAI',
           region: province.code,
-          message: `Peserta provinsi ${province.code} (${own.active}) berbeda lebih dari 0,5% dari jumlah kabupaten/kotanya (${summed.active}).`,
+          message: `Angka provinsi ${province.code} (peserta ${own.active}, pekerja ${own.eligible}) berbeda lebih dari 0,5% dari jumlah kabupaten/kotanya (peserta ${summed.active}, pekerja ${summed.eligible}); angka provinsi yang dipakai.`,
         });
       }
     } else if (summed) {
@@ -119,11 +127,34 @@ export function computeMonth(input: ComputeInput): ComputedMonth {
   const provinceTotals = regions.provinces.flatMap((p) => totals.get(p.code) ?? []);
   if (provinceTotals.length > 0) totals.set(regions.national.code, sumTotals(provinceTotals));
 
+  const groupRegions: Region[] = [];
+  for (const [name, members] of input.groups ?? []) {
+    const region: Region = { code: groupCode(name), name, level: 'kelompok' };
+    groupRegions.push(region);
+    const parts = members.flatMap((code) => totals.get(code) ?? []);
+    if (parts.length > 0) totals.set(region.code, sumTotals(parts));
+  }
+
   const figuresOf = (region: Region): RegionFigures => figuresFor(region, totals.get(region.code), input);
   const national = figuresOf(regions.national);
   const provinces = rank(regions.provinces.map(figuresOf));
   const regencies = regions.provinces.flatMap((p) => rank(regions.regenciesOf(p.code).map(figuresOf)));
-  return { period, national: { ...national, rank: null }, provinces, regencies, missing, warnings };
+  const groups = rank(groupRegions.map(figuresOf));
+  return { period, national: { ...national, rank: null }, provinces, regencies, missing, groups, warnings };
+}
+
+/** A group's code in history and output: `kelompok:<slug>`, never mistaken for a Kemendagri code. */
+export function groupCode(name: string): string {
+  return `kelompok:${slug(name)}`;
+}
+
+/** What history keeps of a month's figures, for the months after it. */
+export function pastFiguresOf(figures: Iterable<RegionFigures>): Map<string, PastFigures> {
+  const past = new Map<string, PastFigures>();
+  for (const f of figures) {
+    if (f.active !== null && f.eligible !== null) past.set(f.code, { active: f.active, eligible: f.eligible, eligibleFrom: f.eligibleFrom });
+  }
+  return past;
 }
 
 function sumTotals(parts: readonly Totals[]): Totals {

@@ -1,6 +1,7 @@
 /** Shared domain types: the figures of one region in one month, as DESIGN.md "The numbers" defines them. */
 
-export type Level = 'nasional' | 'provinsi' | 'kabkota';
+/** `kelompok`: an optional group of provinces from `config/groups.csv`, such as a BPJS regional office. */
+export type Level = 'nasional' | 'provinsi' | 'kabkota' | 'kelompok';
 
 export type Status = 'achieved' | 'on_track' | 'at_risk' | 'off_track' | 'no_target';
 
@@ -49,4 +50,6 @@ export interface MonthResult {
   regencies: RegionFigures[];
   /** Codes of regions with no figures for the month (see DESIGN.md "Missing"). */
   missing: string[];
+  /** Optional province groups (`config/groups.csv`), each the sum of its provinces. */
+  groups: RegionFigures[];
 }

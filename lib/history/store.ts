@@ -6,7 +6,8 @@
  *   so a region's history and a month's regions are each one query. Versions are zero-padded so
  *   they sort as numbers (`V0010` after `V0009`), which the design's `V<n>` would not.
  * - run record: `PERIOD#<YYYY-MM>` / `RUN#<started ISO>#<runId>`; lease: `PERIOD#<YYYY-MM>` / `LEASE`.
- * - delivery ledger: `DELIVERY#<YYYY-MM>` / `<email>`: one email per official and month, whatever scopes it carries.
+ * - delivery ledger: `DELIVERY#<YYYY-MM>` / `<email>#v<edition>`: one email per official, month and edition
+ *   (a corrected month is a new edition), whatever scopes it carries.
  * Every write is conditional, so repeating one is safe.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -59,12 +60,12 @@ export interface HistoryStore {
   /** Takes the month's lease unless a live holder has it; returns false when someone else holds it. */
   acquireLease(period: Period, holder: string, ttlMs: number, now: Date): Promise<boolean>;
   releaseLease(period: Period, holder: string): Promise<void>;
-  /** Claims (month, recipient) before sending; false when it is sent already or a fresh claim stands. */
-  claimDelivery(period: Period, email: string, now: Date, staleAfterMs: number): Promise<boolean>;
-  completeDelivery(period: Period, email: string, messageId: string, now: Date): Promise<void>;
+  /** Claims (month, recipient key) before sending; false when it is sent already or a fresh claim stands. */
+  claimDelivery(period: Period, recipientKey: string, now: Date, staleAfterMs: number): Promise<boolean>;
+  completeDelivery(period: Period, recipientKey: string, messageId: string, now: Date): Promise<void>;
   /** Lets a claim go after a failure that sent nothing, so a retry may claim again. */
-  abandonDelivery(period: Period, email: string): Promise<void>;
-  deliveryState(period: Period, email: string): Promise<LedgerState | undefined>;
+  abandonDelivery(period: Period, recipientKey: string): Promise<void>;
+  deliveryState(period: Period, recipientKey: string): Promise<LedgerState | undefined>;
 }
 
 const pad = (version: number) => String(version).padStart(4, '0');
@@ -176,12 +177,12 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
         if (!isConditionFailure(error)) throw error;
       }
     },
-    async claimDelivery(period, email, now, staleAfterMs) {
+    async claimDelivery(period, recipientKey, now, staleAfterMs) {
       try {
         await db.send(
           new PutCommand({
             TableName: tableName,
-            Item: { pk: `DELIVERY#${period}`, sk: email, status: 'claimed', claimedAt: now.toISOString(), claimedAtMs: now.getTime() },
+            Item: { pk: `DELIVERY#${period}`, sk: recipientKey, status: 'claimed', claimedAt: now.toISOString(), claimedAtMs: now.getTime() },
             // A claim whose holder died before sending may be taken over once it is stale; a sent one never.
             ConditionExpression: 'attribute_not_exists(pk) OR (#s = :claimed AND claimedAtMs < :stale)',
             ExpressionAttributeNames: { '#s': 'status' },
@@ -194,22 +195,22 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
         throw error;
       }
     },
-    async completeDelivery(period, email, messageId, now) {
+    async completeDelivery(period, recipientKey, messageId, now) {
       await db.send(
         new UpdateCommand({
           TableName: tableName,
-          Key: { pk: `DELIVERY#${period}`, sk: email },
+          Key: { pk: `DELIVERY#${period}`, sk: recipientKey },
           UpdateExpression: 'SET #s = :sent, messageId = :id, sentAt = :at',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: { ':sent': 'sent', ':id': messageId, ':at': now.toISOString() },
         }),
       );
     },
-    async abandonDelivery(period, email) {
+    async abandonDelivery(period, recipientKey) {
       await db.send(
         new DeleteCommand({
           TableName: tableName,
-          Key: { pk: `DELIVERY#${period}`, sk: email },
+          Key: { pk: `DELIVERY#${period}`, sk: recipientKey },
           ConditionExpression: '#s = :claimed',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: { ':claimed': 'claimed' },
@@ -218,8 +219,8 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
         if (!isConditionFailure(error)) throw error;
       });
     },
-    async deliveryState(period, email) {
-      const out = await db.send(new GetCommand({ TableName: tableName, Key: { pk: `DELIVERY#${period}`, sk: email } }));
+    async deliveryState(period, recipientKey) {
+      const out = await db.send(new GetCommand({ TableName: tableName, Key: { pk: `DELIVERY#${period}`, sk: recipientKey } }));
       if (!out.Item) return undefined;
       return out.Item.status === 'sent'
         ? { status: 'sent', messageId: String(out.Item.messageId), sentAt: String(out.Item.sentAt) }

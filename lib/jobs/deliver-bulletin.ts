@@ -11,7 +11,7 @@ import type { ObjectStore } from '../storage/object-store.ts';
 import type { HistoryStore } from '../history/store.ts';
 import type { Mailer } from '../delivery/mailer.ts';
 import { composeBulletinEmail } from '../delivery/email.ts';
-import { deliveryMessageSchema, type DeliveryMessage } from '../delivery/message.ts';
+import { deliveryLedgerKey, deliveryMessageSchema, type DeliveryMessage } from '../delivery/message.ts';
 
 export interface DeliverDeps {
   store: ObjectStore;
@@ -33,7 +33,8 @@ export function parseDeliveryMessage(body: string): DeliveryMessage {
 
 export async function deliverBulletin(deps: DeliverDeps, message: DeliveryMessage): Promise<DeliverOutcome> {
   const { period, email } = message;
-  if (!(await deps.history.claimDelivery(period, email, deps.now(), deps.staleAfterMs ?? DEFAULT_STALE_MS))) {
+  const ledgerKey = deliveryLedgerKey(message);
+  if (!(await deps.history.claimDelivery(period, ledgerKey, deps.now(), deps.staleAfterMs ?? DEFAULT_STALE_MS))) {
     return { status: 'duplicate' };
   }
   let raw: Buffer;
@@ -47,7 +48,7 @@ export async function deliverBulletin(deps: DeliverDeps, message: DeliveryMessag
     );
     raw = await composeBulletinEmail(message, attachments, { from: deps.sender, replyTo: deps.replyTo, period });
   } catch (error) {
-    await deps.history.abandonDelivery(period, email);
+    await deps.history.abandonDelivery(period, ledgerKey);
     throw error;
   }
   let messageId: string;
@@ -55,9 +56,9 @@ export async function deliverBulletin(deps: DeliverDeps, message: DeliveryMessag
     messageId = await deps.mailer.sendRaw(raw, email);
   } catch (error) {
     // SES refused or never answered: nothing was sent as far as anyone can tell, so a retry may claim again.
-    await deps.history.abandonDelivery(period, email);
+    await deps.history.abandonDelivery(period, ledgerKey);
     throw error;
   }
-  await deps.history.completeDelivery(period, email, messageId, deps.now());
+  await deps.history.completeDelivery(period, ledgerKey, messageId, deps.now());
   return { status: 'sent', messageId };
 }

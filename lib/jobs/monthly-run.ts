@@ -3,15 +3,16 @@
  * write snapshots, render and check bulletins, and queue one delivery per official.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { computeMonth, type PastFigures, type ReportedFigures } from '../domain/compute.ts';
+import { computeMonth, HISTORY_MONTHS, pastFiguresOf, type PastFigures, type ReportedFigures } from '../domain/compute.ts';
 import { addMonths, parsePeriod } from '../domain/period.ts';
 import { displayName, loadRegionIndex, type RegionIndex } from '../domain/regions.ts';
 import type { MonthResult, Period, Region, RegionFigures } from '../domain/types.ts';
 import { validateFigures } from '../inputs/figures.ts';
 import { validateRecipients, type Recipient } from '../inputs/recipients.ts';
+import { validateGroups } from '../inputs/groups.ts';
 import { targetTableForYear, validateTargets } from '../inputs/targets.ts';
 import type { BulletinInput } from '../bulletin/definition.ts';
-import { bulletinKey, RECIPIENTS_KEY, targetsKey, uploadsPrefix } from '../storage/keys.ts';
+import { bulletinKey, GROUPS_KEY, RECIPIENTS_KEY, targetsKey, uploadsPrefix } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { HistoryStore, RunRecord, Snapshot, SourceFile } from '../history/store.ts';
 import type { DeliveryQueue } from '../delivery/queue.ts';
@@ -51,8 +52,6 @@ export interface MonthlyRunSummary {
 }
 
 const LEASE_MS = 15 * 60_000;
-/** Months of history the figures look back on: month-on-month, three-month growth, year-on-year, carried denominators. */
-const HISTORY_MONTHS = 13;
 
 export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions): Promise<MonthlyRunSummary> {
   const started = deps.now();
@@ -82,19 +81,20 @@ export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions)
     inputs = uploads.sources;
     const targets = await readTargets(deps.store, regions, parsePeriod(period).year, summary.problems);
     const history = await readHistory(deps.history, period);
-    const month = computeMonth({ period, regions, reported: uploads.reported, targets, history });
+    const groups = await readGroups(deps.store, regions, summary.problems);
+    const month = computeMonth({ period, regions, reported: uploads.reported, targets, history, groups });
     summary.problems.push(...month.warnings.map((w) => w.message));
     summary.missing = month.missing;
-    const computed = [month.national, ...month.provinces, ...month.regencies].filter((f) => f.source !== 'missing');
+    const computed = [month.national, ...month.provinces, ...month.regencies, ...month.groups].filter((f) => f.source !== 'missing');
     summary.regionsComputed = computed.length;
 
-    const { written, revised } = await writeSnapshots(deps.history, period, computed, inputs, runId, started);
+    const { written, versions } = await writeSnapshots(deps.history, period, computed, inputs, runId, started);
     summary.snapshotsWritten = written;
 
     if (!options.snapshotsOnly) {
       const recipients = await readRecipients(deps.store, regions, summary.problems);
       const officials = recipients.filter((r) => r.role === 'pejabat');
-      const rendered = await renderBulletins(deps, regions, month, officials, revised, inputs, summary);
+      const rendered = await renderBulletins(deps, regions, month, officials, versions, inputs, summary);
       const messages = deliveryMessages(period, officials, rendered, summary.problems);
       await deps.queue.send(messages);
       summary.deliveriesQueued = messages.length;
@@ -170,6 +170,15 @@ async function readTargets(store: ObjectStore, regions: RegionIndex, year: numbe
   return targetTableForYear(result.targets, year);
 }
 
+/** Optional: without the file there are simply no groups. */
+async function readGroups(store: ObjectStore, regions: RegionIndex, problems: string[]): Promise<Map<string, string[]>> {
+  const object = await store.get(GROUPS_KEY);
+  if (!object) return new Map();
+  const result = await validateGroups(object.body, GROUPS_KEY, regions);
+  if (!result.ok) problems.push(`${GROUPS_KEY} tidak sah (${result.errors.length} kesalahan): kelompok tidak dihitung`);
+  return result.groups;
+}
+
 async function readRecipients(store: ObjectStore, regions: RegionIndex, problems: string[]): Promise<Recipient[]> {
   const object = await store.get(RECIPIENTS_KEY);
   if (!object) {
@@ -187,11 +196,7 @@ async function readHistory(history: HistoryStore, period: Period): Promise<Map<P
   const snapshots = await Promise.all(months.map((month) => history.monthSnapshots(month)));
   const byMonth = new Map<Period, Map<string, PastFigures>>();
   months.forEach((month, index) => {
-    const figures = new Map<string, PastFigures>();
-    for (const [code, snapshot] of snapshots[index]!) {
-      const f = snapshot.figures;
-      if (f.active !== null && f.eligible !== null) figures.set(code, { active: f.active, eligible: f.eligible, eligibleFrom: f.eligibleFrom });
-    }
+    const figures = pastFiguresOf([...snapshots[index]!.values()].map((snapshot) => snapshot.figures));
     if (figures.size > 0) byMonth.set(month, figures);
   });
   return byMonth;
@@ -203,7 +208,7 @@ function hashFigures(figures: RegionFigures): string {
 
 /**
  * A snapshot per region: a region whose figures are unchanged writes nothing; changed figures add a
- * version beside the earlier ones. Returns the codes whose month was revised (version 2 or later).
+ * version beside the earlier ones. Returns each region's latest version for the month after writing.
  */
 async function writeSnapshots(
   history: HistoryStore,
@@ -212,24 +217,23 @@ async function writeSnapshots(
   sources: SourceFile[],
   runId: string,
   now: Date,
-): Promise<{ written: number; revised: Set<string> }> {
+): Promise<{ written: number; versions: Map<string, number> }> {
   const existing = await history.monthSnapshots(period);
-  const revised = new Set<string>();
-  for (const [code, snapshot] of existing) if (snapshot.version > 1) revised.add(code);
+  const versions = new Map<string, number>([...existing].map(([code, snapshot]) => [code, snapshot.version]));
   const pending: Snapshot[] = [];
   for (const figures of computed) {
     const contentHash = hashFigures(figures);
     const current = existing.get(figures.code);
     if (current?.contentHash === contentHash) continue;
     const version = (current?.version ?? 0) + 1;
-    if (version > 1) revised.add(figures.code);
+    versions.set(figures.code, version);
     pending.push({ code: figures.code, period, version, figures, contentHash, sources, createdAt: now.toISOString(), runId });
   }
   let written = 0;
   await inBatches(pending, 16, async (snapshot) => {
     if (await history.putSnapshot(snapshot)) written += 1;
   });
-  return { written, revised };
+  return { written, versions };
 }
 
 async function inBatches<T>(items: readonly T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -240,6 +244,7 @@ interface RenderedBulletin {
   region: Region;
   figures: RegionFigures;
   key: string;
+  revision: number;
 }
 
 /** National and every province always; a regency only when an official asks for it. */
@@ -248,7 +253,7 @@ async function renderBulletins(
   regions: RegionIndex,
   month: MonthResult,
   officials: Recipient[],
-  revised: Set<string>,
+  versions: Map<string, number>,
   sources: SourceFile[],
   summary: MonthlyRunSummary,
 ): Promise<Map<string, RenderedBulletin>> {
@@ -269,12 +274,15 @@ async function renderBulletins(
     }
     const children: Region[] =
       region.level === 'nasional' ? regions.provinces : region.level === 'provinsi' ? regions.regenciesOf(region.code) : [];
+    // The bulletin's edition: the highest snapshot version among the figures it shows. A corrected upload
+    // makes a new edition, which officials receive again, marked as a revision.
+    const revision = Math.max(...[region, ...children].map((r) => versions.get(r.code) ?? 1));
     const input: BulletinInput = {
       period: month.period,
       region: figures,
       subRegions: children.map((c) => figuresByCode.get(c.code)!).filter((f) => f.source !== 'missing'),
       missing: children.filter((c) => missing.has(c.code) || figuresByCode.get(c.code)?.source === 'missing').map((c) => ({ code: c.code, name: c.name })),
-      revision: revised.has(region.code) || children.some((c) => revised.has(c.code)),
+      revision: revision > 1,
       sources: sources.map((s) => ({ key: s.key, uploadedAt: s.uploadedAt })),
       generatedAt,
     };
@@ -282,7 +290,7 @@ async function renderBulletins(
       const pdf = await deps.renderBulletin(input);
       const key = bulletinKey(month.period, region);
       await deps.store.put(key, pdf, 'application/pdf');
-      rendered.set(region.code, { region, figures, key });
+      rendered.set(region.code, { region, figures, key, revision });
       summary.bulletins.push(key);
     } catch (error) {
       summary.bulletinFailures.push({ region: region.code, reason: error instanceof Error ? error.message : String(error) });
@@ -314,6 +322,7 @@ function deliveryMessages(
       targetPct: bulletin.figures.targetPct,
       active: bulletin.figures.active,
       status: bulletin.figures.status,
+      revision: bulletin.revision,
     };
     const message = byEmail.get(official.email);
     if (message) {

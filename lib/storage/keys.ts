@@ -5,6 +5,7 @@ import type { Period, Region } from '../domain/types.ts';
 
 export const UPLOADS_PREFIX = 'uploads/';
 export const RECIPIENTS_KEY = 'config/recipients.csv';
+export const GROUPS_KEY = 'config/groups.csv';
 
 export const uploadsPrefix = (period: Period) => `${UPLOADS_PREFIX}${period}/`;
 export const targetsKey = (year: number) => `targets/${year}.csv`;

@@ -147,4 +147,40 @@ describe('a month on the local stack', () => {
     expect(adminMail.map((m) => (Array.isArray(m.to) ? m.to[0] : m.to)!.value[0]!.address)).toEqual(['admin.ucj.18@bpjsketenagakerjaan.example']);
     expect(adminMail[0]!.text).toContain('baris 2, kolom peserta_aktif');
   });
+
+  it('a corrected upload adds a version beside the first, the bulletins say Revisi, and officials get the revision once', async () => {
+    const before = (await invoker.runtime.history.monthSnapshots(PERIOD)).get('18.71')!;
+    const corrected = before.figures.active! + 25_000;
+    const [outcome] = await invoker.upload([
+      { key: 'uploads/2026-10/koreksi-bandar-lampung.csv', body: `kode_wilayah;pekerja;peserta_aktif\n18.71;${before.figures.eligible};${corrected}\n` },
+    ]);
+    expect(outcome!.status === 'validated' && outcome!.report.ok).toBe(true);
+
+    const revised = await invoker.runMonth({ period: PERIOD });
+    await invoker.drainDeliveries();
+    expect(revised.outcome).toBe('succeeded');
+    expect(revised.snapshotsWritten).toBeGreaterThanOrEqual(3); // the city, its province, the nation (ranks may move others)
+
+    const versions = (await invoker.runtime.history.regionSnapshots('18.71')).filter((s) => s.period === PERIOD);
+    expect(versions.map((v) => [v.version, v.figures.active])).toEqual([
+      [1, before.figures.active],
+      [2, corrected],
+    ]);
+    expect(versions[1]!.sources.map((s) => s.key)).toContain('uploads/2026-10/koreksi-bandar-lampung.csv');
+    expect(versions[1]!.sources.every((s) => s.etag.length > 0 && s.uploadedAt.length > 0)).toBe(true);
+
+    const regions = await loadRegionIndex();
+    const lampungPdf = await invoker.runtime.store.get(bulletinKey(PERIOD, regions.byCode.get('18')!));
+    expect((await pdfText(lampungPdf!.body)).text).toContain('Revisi');
+
+    const lampungMails = (await outbox(PERIOD)).filter((m) => (Array.isArray(m.to) ? m.to[0] : m.to)!.value[0]!.address === 'gubernur.18@pemprov.example');
+    expect(lampungMails.map((m) => m.subject)).toEqual(expect.arrayContaining(['Buletin UCJ Lampung — Oktober 2026', 'Buletin UCJ Lampung — Oktober 2026 (Revisi)']));
+    expect(lampungMails).toHaveLength(2);
+
+    const count = (await outbox(PERIOD)).length;
+    const again = await invoker.runMonth({ period: PERIOD });
+    await invoker.drainDeliveries();
+    expect(again.snapshotsWritten).toBe(0);
+    expect(await outbox(PERIOD)).toHaveLength(count);
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { simpleParser } from 'mailparser';
 import { composeBulletinEmail, bulletinSubject } from '../../lib/delivery/email.ts';
-import type { DeliveryMessage } from '../../lib/delivery/message.ts';
+import { deliveryLedgerKey, type DeliveryMessage } from '../../lib/delivery/message.ts';
 import { mimeHeader } from '../../lib/local/ses-outbox.ts';
 import { decodeS3Key, encodeS3EventKey } from '../../lib/storage/keys.ts';
 
@@ -20,6 +20,7 @@ const message: DeliveryMessage = {
       targetPct: 38.39,
       active: 1_149_447,
       status: 'achieved',
+      revision: 1,
     },
   ],
 };
@@ -43,6 +44,17 @@ describe('the bulletin email', () => {
     expect(mail.attachments[0]!.filename).toBe('18-lampung.pdf');
     expect(Buffer.compare(mail.attachments[0]!.content, pdf)).toBe(0);
     expect(mimeHeader(raw, 'X-UCJ-Period')).toBe('2025-10');
+  });
+});
+
+describe('a revised edition', () => {
+  it('is a new ledger key, and its email says it replaces the earlier one', async () => {
+    const revised: DeliveryMessage = { ...message, bulletins: message.bulletins.map((b) => ({ ...b, revision: 2 })) };
+    expect(deliveryLedgerKey(message)).toBe('gubernur.18@pemprov.example#v1');
+    expect(deliveryLedgerKey(revised)).toBe('gubernur.18@pemprov.example#v2');
+    const mail = await simpleParser(await composeBulletinEmail(revised, [], { from: 'buletin@ucj.example', period: '2025-10' }));
+    expect(mail.subject).toBe('Buletin UCJ Lampung — Oktober 2025 (Revisi)');
+    expect(mail.text).toContain('menggantikan yang dikirim sebelumnya');
   });
 });
 
