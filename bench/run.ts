@@ -1,7 +1,11 @@
 /** `npm run bench`: every figure the issues name, one JSON line each. Benchmarks report; they never fail tests. */
 import { benchValidate } from './validate.ts';
+import { benchNumbers } from './numbers.ts';
 
-const benches: Array<[string, () => Promise<void>]> = [['validate', benchValidate]];
+const benches: Array<[string, () => Promise<void>]> = [
+  ['validate', benchValidate],
+  ['numbers', benchNumbers],
+];
 
 const only = process.argv.slice(2);
 for (const [name, bench] of benches) {

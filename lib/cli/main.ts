@@ -291,8 +291,9 @@ async function history(args: string[]): Promise<number> {
     if (snapshots.length === 0) process.stdout.write(`no snapshots for ${code}\n`);
     for (const s of snapshots) {
       const f = s.figures;
+      const files = s.sources.map((source) => source.key.split('/').at(-1)).join(', ');
       process.stdout.write(
-        `${s.period} v${s.version}  active ${f.active ?? '-'}  eligible ${f.eligible ?? '-'}  coverage ${f.coveragePct?.toFixed(2) ?? '-'}%  status ${f.status}  (${s.createdAt})\n`,
+        `${s.period} v${s.version}  peserta ${f.active ?? '–'}  pekerja ${f.eligible ?? '–'}${f.eligibleFrom ? ` (dari ${f.eligibleFrom})` : ''}  cakupan ${f.coveragePct?.toFixed(2) ?? '–'}%  ${f.status}  dibuat ${s.createdAt}  sumber ${files}\n`,
       );
     }
     return 0;
