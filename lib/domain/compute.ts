@@ -64,6 +64,12 @@ interface Totals {
 const CARRY_MONTHS = 12;
 /** The months of history any figure looks at: carried denominators and year-on-year change, 12 back. */
 export const HISTORY_MONTHS = Math.max(CARRY_MONTHS, 12);
+/**
+ * Percentage points of floating-point slack at the `targetPct - 2` threshold. The rounding there is about
+ * 1e-14; a real difference between a projection and a two-decimal target is at least ~1e-11 even at the
+ * national denominator (~1.5e8 workers), so 1e-12 tells them apart.
+ */
+const ROUNDING_PP = 1e-12;
 /** A province row may differ from its regencies' sum by this share before it is worth a warning. */
 const PROVINCE_MISMATCH_SHARE = 0.005;
 
@@ -84,7 +90,7 @@ export function computeMonth(input: ComputeInput): ComputedMonth {
       warnings.push({
         code: 'PEKERJA_TIDAK_ADA',
         region: code,
-        message: `Wilayah ${code} melapor peserta tanpa jumlah pekerja, dan tidak ada angka pekerja dari bulan sebelumnya: cakupannya tidak dapat dihitung.`,
+        message: `Wilayah ${code} melapor peserta tanpa jumlah pekerja, dan tidak ada angka pekerja dalam 12 bulan sebelumnya: cakupannya tidak dapat dihitung.`,
       });
       return undefined;
     }
@@ -171,10 +177,15 @@ function sumTotals(parts: readonly Totals[]): Totals {
 }
 
 function carriedEligible(input: ComputeInput, code: string): { eligible: number; from: Period } | undefined {
+  // The limit applies to the month the figure came from, not to the snapshot it was last carried in:
+  // otherwise a denominator carried month after month would never age out.
+  const oldest = addMonths(input.period, -CARRY_MONTHS);
   for (let back = 1; back <= CARRY_MONTHS; back += 1) {
     const earlier = addMonths(input.period, -back);
     const past = input.history.get(earlier)?.get(code);
-    if (past) return { eligible: past.eligible, from: past.eligibleFrom ?? earlier };
+    if (!past) continue;
+    const from = past.eligibleFrom ?? earlier;
+    if (from >= oldest) return { eligible: past.eligible, from };
   }
   return undefined;
 }
@@ -262,7 +273,8 @@ export function statusOf(coveragePct: number, projectedPct: number | null, targe
   if (coveragePct >= targetPct) return 'achieved';
   const outlook = projectedPct ?? coveragePct;
   if (projectedPct !== null && outlook >= targetPct) return 'on_track';
-  if (outlook >= targetPct - 2) return 'at_risk';
+  // `targetPct - 2` is not exact in binary (33.02 - 2 < 31.02): allow for that rounding, far below any real difference.
+  if (outlook >= targetPct - 2 - ROUNDING_PP) return 'at_risk';
   return 'off_track';
 }
 
