@@ -247,7 +247,9 @@ function titleBand(input: BulletinInput, name: string, month: string): TableNode
 }
 
 function badge(region: Pick<RegionFigures, 'status'>): TableNode {
-  const style = STATUS_STYLES[region.status];
+  // A bulletin is only made for a region with figures, so its status is never null; no_target is the
+  // neutral fallback should that ever change.
+  const style = STATUS_STYLES[region.status ?? 'no_target'];
   return {
     table: {
       widths: ['auto'],
@@ -447,7 +449,7 @@ function chartSection(rows: Row[], parent: RegionFigures, parentName: string, pl
         y: 2,
         w: Math.max(x(f.coveragePct), 0.5),
         h: barHeight,
-        color: STATUS_STYLES[f.status].color,
+        color: f.status === null ? COLORS.missing : STATUS_STYLES[f.status].color,
         // Carried-forward figures are drawn faint: they are not this month's.
         ...(f.source === 'missing' ? { fillOpacity: 0.35 } : {}),
       });
@@ -539,7 +541,7 @@ function num(text: string, style: Omit<TextNode, 'text'> = {}): TextNode {
 }
 
 function statusCell(f: RegionFigures | null): TableCell {
-  if (f === null) {
+  if (f === null || f.status === null) {
     return t('Belum melapor', { alignment: 'center', fontSize: 6.5, bold: true, color: COLORS.muted, fillColor: COLORS.missing });
   }
   const style = STATUS_STYLES[f.status];

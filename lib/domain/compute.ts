@@ -219,7 +219,7 @@ function figuresFor(region: Region, totals: Totals | undefined, input: ComputeIn
       momDeltaActive: null,
       yoyDeltaPp: null,
       projectedPct: null,
-      status: target ? 'off_track' : 'no_target',
+      status: null,
       source: 'missing',
       eligibleFrom: null,
     };

@@ -34,7 +34,8 @@ export interface RegionFigures {
   momDeltaActive: number | null;
   yoyDeltaPp: number | null;
   projectedPct: number | null;
-  status: Status;
+  /** Null for a region with no figures this month: there is nothing to judge (the bulletin says "belum melapor"). */
+  status: Status | null;
   rank: number | null;
   /** Where the figures came from: the region's own row, or the sum of its sub-regions. */
   source: 'reported' | 'aggregated' | 'missing';

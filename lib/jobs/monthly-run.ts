@@ -6,7 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { computeMonth, HISTORY_MONTHS, pastFiguresOf, type PastFigures, type ReportedFigures } from '../domain/compute.ts';
 import { addMonths, parsePeriod } from '../domain/period.ts';
 import { displayName, loadRegionIndex, type RegionIndex } from '../domain/regions.ts';
-import type { MonthResult, Period, Region, RegionFigures } from '../domain/types.ts';
+import type { MonthResult, Period, Region, RegionFigures, Status } from '../domain/types.ts';
 import { validateFigures } from '../inputs/figures.ts';
 import { validateRecipients, type Recipient } from '../inputs/recipients.ts';
 import { validateGroups } from '../inputs/groups.ts';
@@ -242,7 +242,7 @@ async function inBatches<T>(items: readonly T[], width: number, work: (item: T) 
 
 interface RenderedBulletin {
   region: Region;
-  figures: RegionFigures;
+  figures: RegionFigures & { status: Status };
   key: string;
   revision: number;
 }
@@ -268,7 +268,7 @@ async function renderBulletins(
   const rendered = new Map<string, RenderedBulletin>();
   for (const region of wanted) {
     const figures = figuresByCode.get(region.code)!;
-    if (figures.source === 'missing') {
+    if (figures.source === 'missing' || figures.status === null) {
       summary.bulletinsSkipped.push(region.code);
       continue;
     }
@@ -290,7 +290,7 @@ async function renderBulletins(
       const pdf = await deps.renderBulletin(input);
       const key = bulletinKey(month.period, region);
       await deps.store.put(key, pdf, 'application/pdf');
-      rendered.set(region.code, { region, figures, key, revision });
+      rendered.set(region.code, { region, figures: { ...figures, status: figures.status }, key, revision });
       summary.bulletins.push(key);
     } catch (error) {
       summary.bulletinFailures.push({ region: region.code, reason: error instanceof Error ? error.message : String(error) });

@@ -103,6 +103,9 @@ const absent = (monthsLeft: number): Expected => ({
   eligibleFrom: null,
 });
 
+/** A region with no figures this month: nothing to judge, so no status, whatever its target. */
+const missing = (monthsLeft: number): Expected => ({ ...absent(monthsLeft), status: null });
+
 describe('computeMonth golden cases', () => {
   it('December: no months left, the whole gap is required at once', () => {
     // Prepare: Bali reports its own row, 600 of 1,000; target 75% with no target_peserta.
@@ -127,7 +130,7 @@ describe('computeMonth golden cases', () => {
       }),
     );
     // A regency of a province reported by its own row has no figures and is not listed as missing.
-    expect(figure(month, '51.01')).toStrictEqual(want('51.01', absent(0)));
+    expect(figure(month, '51.01')).toStrictEqual(want('51.01', missing(0)));
     // National = Bali alone; history holds no national snapshot, and there is no national target.
     expect(month.national).toStrictEqual(
       want('nasional', {
@@ -156,7 +159,7 @@ describe('computeMonth golden cases', () => {
     expect(figure(month, '18')).toStrictEqual(
       want('18', { ...none, active: 1300, eligible: 2800, coveragePct: close(46.4285714286), rank: 1, source: 'aggregated' }),
     );
-    expect(figure(month, '51')).toStrictEqual(want('51', absent(6)));
+    expect(figure(month, '51')).toStrictEqual(want('51', missing(6)));
     expect(month.missing).toEqual(['51', '64']);
   });
 
@@ -284,8 +287,8 @@ describe('computeMonth golden cases', () => {
       want('18.01', { ...absent(2), active: 90, eligible: 900, coveragePct: 10, yoyDeltaPp: close(10 - 100 / 9), rank: 1,
         source: 'reported', eligibleFrom: '2024-10' }),
     );
-    expect(figure(month, '18.02')).toStrictEqual(want('18.02', absent(2)));
-    expect(figure(month, '18.71')).toStrictEqual(want('18.71', absent(2)));
+    expect(figure(month, '18.02')).toStrictEqual(want('18.02', missing(2)));
+    expect(figure(month, '18.71')).toStrictEqual(want('18.71', missing(2)));
     expect(month.warnings.map((w) => [w.code, w.region])).toEqual([['PEKERJA_TIDAK_ADA', '18.02'], ['PEKERJA_TIDAK_ADA', '18.71']]);
     expect(month.missing).toEqual(['18.02', '18.71', '51', '64']);
     expect(figure(month, '18')).toMatchObject({ active: 90, eligible: 900, eligibleFrom: '2024-10', source: 'aggregated' });
@@ -326,7 +329,7 @@ describe('computeMonth golden cases', () => {
     expect(figure(month, '18.03')).toStrictEqual(
       want('18.03', { ...absent(6), active: 250, eligible: 500, coveragePct: 50, rank: 2, source: 'reported' }, wide),
     );
-    expect(figure(month, '18.05')).toStrictEqual(want('18.05', absent(6), wide));
+    expect(figure(month, '18.05')).toStrictEqual(want('18.05', missing(6), wide));
     expect(month.missing).toEqual(['18.05', '51']);
     // Provinces: Lampung (500 + 800 + 250 + 100) / (1000 + 1000 + 500 + 400) = 1650 / 2900 → 1; Bali none → null.
     expect(month.provinces.map((p) => [p.code, p.rank])).toEqual([['18', 1], ['51', null]]);
@@ -412,7 +415,7 @@ describe('computeMonth golden cases', () => {
       const month = run('2025-06', rows(province, ['18.01', 500, 1000], ['18.02', 600, 1500]));
       expect(month.warnings).toEqual([]);
       expect(month.missing).toEqual(['51', '64']);
-      expect(figure(month, '18.71')).toStrictEqual(want('18.71', absent(6)));
+      expect(figure(month, '18.71')).toStrictEqual(want('18.71', missing(6)));
     });
   });
 
@@ -440,7 +443,7 @@ describe('computeMonth golden cases', () => {
       code: 'kelompok:sumatera', name: 'Sumatera', level: 'kelompok',
       ...absent(6), active: 300, eligible: 1000, coveragePct: 30, rank: 2, source: 'aggregated',
     });
-    expect(figure(month, 'kelompok:kalimantan')).toStrictEqual({ code: 'kelompok:kalimantan', name: 'Kalimantan', level: 'kelompok', ...absent(6) });
+    expect(figure(month, 'kelompok:kalimantan')).toStrictEqual({ code: 'kelompok:kalimantan', name: 'Kalimantan', level: 'kelompok', ...missing(6) });
     expect(month.national).toMatchObject({ active: 800, eligible: 2000, coveragePct: 40 });
   });
 

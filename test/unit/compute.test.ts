@@ -105,9 +105,11 @@ describe('computeMonth', () => {
 
   it('lists missing regions: a province with no figures, and regencies absent from a province reported by regencies', () => {
     const reported = rows(['18.71', 900, 1000]);
-    const month = computeMonth({ period: '2025-10', regions, reported, targets: new Map(), history: noHistory });
+    const targets = new Map<string, TargetFigures>([['51', { targetPct: 60, targetActive: null }]]);
+    const month = computeMonth({ period: '2025-10', regions, reported, targets, history: noHistory });
     expect(month.missing).toEqual(['18.01', '51']);
     expect(month.provinces.find((p) => p.code === '51')!.source).toBe('missing');
+    expect(month.provinces.find((p) => p.code === '51')!.status).toBeNull(); // nothing to judge, even with a target
     expect(month.national.active).toBe(900);
   });
 
