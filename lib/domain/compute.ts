@@ -4,7 +4,7 @@
  */
 import { addMonths, monthsLeftInYear } from './period.ts';
 import { slug, type RegionIndex } from './regions.ts';
-import type { Level, MonthResult, Period, Region, RegionFigures, Status } from './types.ts';
+import type { Level, MonthResult, Period, Region, RegionDetails, RegionFigures, Status } from './types.ts';
 
 /** A region's reported numbers for the month (one upload row, after validation). */
 export interface ReportedFigures {
@@ -12,6 +12,7 @@ export interface ReportedFigures {
   active: number;
   /** Null when the row left the working population out: it is carried from history. */
   eligible: number | null;
+  details?: RegionDetails | null;
 }
 
 /** What history remembers of a region in an earlier month. */
@@ -55,6 +56,29 @@ interface Totals {
   eligible: number;
   eligibleFrom: Period | null;
   source: RegionFigures['source'];
+  details: RegionDetails | null;
+}
+
+const DETAIL_KEYS = ['pu', 'bpu', 'jakon', 'pmi', 'workersFormal', 'workersInformal', 'vulnerableProtected', 'villages100', 'villages'] as const;
+
+/** Null when no breakdown was given at all, so a region without breakdowns carries none. */
+function detailsOrNull(details: RegionDetails | null | undefined): RegionDetails | null {
+  if (!details || DETAIL_KEYS.every((key) => details[key] === null)) return null;
+  return details;
+}
+
+/** Each breakdown summed only when every part has it: a partial sum would look complete and be wrong. */
+function sumDetails(parts: ReadonlyArray<RegionDetails | null>): RegionDetails | null {
+  const sum = {} as RegionDetails;
+  for (const key of DETAIL_KEYS) {
+    let total: number | null = 0;
+    for (const part of parts) {
+      const value = part?.[key] ?? null;
+      total = total === null || value === null ? null : total + value;
+    }
+    sum[key] = total;
+  }
+  return detailsOrNull(sum);
 }
 
 /**
@@ -82,7 +106,8 @@ export function computeMonth(input: ComputeInput): ComputedMonth {
   const ownTotals = (code: string): Totals | undefined => {
     const row = input.reported.get(code);
     if (!row) return undefined;
-    if (row.eligible !== null) return { active: row.active, eligible: row.eligible, eligibleFrom: null, source: 'reported' };
+    const details = detailsOrNull(row.details);
+    if (row.eligible !== null) return { active: row.active, eligible: row.eligible, eligibleFrom: null, source: 'reported', details };
     const carried = carriedEligible(input, code);
     if (!carried) {
       // DESIGN.md: a region with no working population ever is an error. Its row cannot be used, so the
@@ -94,7 +119,7 @@ export function computeMonth(input: ComputeInput): ComputedMonth {
       });
       return undefined;
     }
-    return { active: row.active, eligible: carried.eligible, eligibleFrom: carried.from, source: 'reported' };
+    return { active: row.active, eligible: carried.eligible, eligibleFrom: carried.from, source: 'reported', details };
   };
 
   for (const province of regions.provinces) {
@@ -173,7 +198,7 @@ function sumTotals(parts: readonly Totals[]): Totals {
     // The oldest carried month among the parts is the one worth naming.
     if (part.eligibleFrom && (!eligibleFrom || part.eligibleFrom < eligibleFrom)) eligibleFrom = part.eligibleFrom;
   }
-  return { active, eligible, eligibleFrom, source: 'aggregated' };
+  return { active, eligible, eligibleFrom, source: 'aggregated', details: sumDetails(parts.map((part) => part.details)) };
 }
 
 function carriedEligible(input: ComputeInput, code: string): { eligible: number; from: Period } | undefined {
@@ -222,6 +247,7 @@ function figuresFor(region: Region, totals: Totals | undefined, input: ComputeIn
       status: null,
       source: 'missing',
       eligibleFrom: null,
+      details: null,
     };
   }
   const { active, eligible } = totals;
@@ -261,6 +287,7 @@ function figuresFor(region: Region, totals: Totals | undefined, input: ComputeIn
     status: statusOf(coveragePct, projectedPct, targetPct),
     source: totals.source,
     eligibleFrom: totals.eligibleFrom,
+    details: totals.details,
   };
 }
 

@@ -16,6 +16,24 @@ export interface Region {
   provinceCode?: string;
 }
 
+/**
+ * Breakdowns a region may report beside its totals (DESIGN.md "Upload format"): participants by segment
+ * (wage earners, non-wage earners, construction, migrant workers), the formal and informal working
+ * population, vulnerable workers whose contributions are paid for them, and villages. Each is summed
+ * upwards only when every region in the sum reported it; otherwise it is null, never a partial sum.
+ */
+export interface RegionDetails {
+  pu: number | null;
+  bpu: number | null;
+  jakon: number | null;
+  pmi: number | null;
+  workersFormal: number | null;
+  workersInformal: number | null;
+  vulnerableProtected: number | null;
+  villages100: number | null;
+  villages: number | null;
+}
+
 /** One region's figures for one month (the `R` of `ucj compute --json`). Null where a figure does not apply. */
 export interface RegionFigures {
   code: string;
@@ -41,6 +59,8 @@ export interface RegionFigures {
   source: 'reported' | 'aggregated' | 'missing';
   /** The month the working-population denominator was taken from, when it was carried from an earlier month. */
   eligibleFrom: Period | null;
+  /** Breakdowns, when the data has them. */
+  details: RegionDetails | null;
 }
 
 /** The whole month, national down to regencies (the JSON of `ucj compute --json`). */

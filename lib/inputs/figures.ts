@@ -3,6 +3,7 @@
  * rejected whole, so every error is collected, not only the first.
  */
 import { z } from 'zod';
+import type { ReportedFigures } from '../domain/compute.ts';
 import { isPeriod } from '../domain/period.ts';
 import { levelOfCode, type RegionIndex } from '../domain/regions.ts';
 import type { Period } from '../domain/types.ts';
@@ -27,6 +28,26 @@ export const figureRowSchema = z.object({
   villages: z.number().int().nonnegative().nullable(),
 });
 export type FigureRow = z.infer<typeof figureRowSchema>;
+
+/** What the numbers need of a valid row. */
+export function reportedFiguresOf(row: FigureRow): ReportedFigures {
+  return {
+    code: row.code,
+    active: row.active,
+    eligible: row.eligible,
+    details: {
+      pu: row.segments?.pu ?? null,
+      bpu: row.segments?.bpu ?? null,
+      jakon: row.segments?.jakon ?? null,
+      pmi: row.segments?.pmi ?? null,
+      workersFormal: row.formal,
+      workersInformal: row.informal,
+      vulnerableProtected: row.vulnerableProtected,
+      villages100: row.villages100,
+      villages: row.villages,
+    },
+  };
+}
 
 export interface FiguresValidation {
   ok: boolean;

@@ -7,7 +7,7 @@ import { computeMonth, pastFiguresOf, type ComputedMonth, type PastFigures, type
 import { parsePeriod } from '../domain/period.ts';
 import type { RegionIndex } from '../domain/regions.ts';
 import type { Period } from '../domain/types.ts';
-import { validateFigures } from '../inputs/figures.ts';
+import { reportedFiguresOf, validateFigures } from '../inputs/figures.ts';
 import { validateGroups } from '../inputs/groups.ts';
 import type { ValidationIssue } from '../inputs/issues.ts';
 import { targetTableForYear, validateTargets, type Target } from '../inputs/targets.ts';
@@ -46,7 +46,7 @@ export async function computeFromFiles(options: ComputeFilesOptions): Promise<Co
     for (const row of result.rows) {
       const month = byMonth.get(row.period) ?? new Map<string, ReportedFigures>();
       if (month.has(row.code)) notes.push(`${row.code} ${row.period}: angka dari ${file.name} menggantikan yang sebelumnya`);
-      month.set(row.code, { code: row.code, active: row.active, eligible: row.eligible });
+      month.set(row.code, reportedFiguresOf(row));
       byMonth.set(row.period, month);
     }
   }

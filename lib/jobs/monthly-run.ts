@@ -7,7 +7,7 @@ import { computeMonth, HISTORY_MONTHS, pastFiguresOf, type PastFigures, type Rep
 import { addMonths, parsePeriod } from '../domain/period.ts';
 import { displayName, loadRegionIndex, type RegionIndex } from '../domain/regions.ts';
 import type { MonthResult, Period, Region, RegionFigures, Status } from '../domain/types.ts';
-import { validateFigures } from '../inputs/figures.ts';
+import { reportedFiguresOf, validateFigures } from '../inputs/figures.ts';
 import { validateRecipients, type Recipient } from '../inputs/recipients.ts';
 import { validateGroups } from '../inputs/groups.ts';
 import { targetTableForYear, validateTargets } from '../inputs/targets.ts';
@@ -151,7 +151,7 @@ async function readUploads(store: ObjectStore, regions: RegionIndex, period: Per
       continue;
     }
     sources.push({ key: summary.key, etag: object.etag, uploadedAt: object.lastModified.toISOString() });
-    for (const row of result.rows) reported.set(row.code, { code: row.code, active: row.active, eligible: row.eligible });
+    for (const row of result.rows) reported.set(row.code, reportedFiguresOf(row));
   }
   return { reported, sources };
 }

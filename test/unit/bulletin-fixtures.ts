@@ -61,6 +61,7 @@ export function figures(raw: RawFigures, period: Period): RegionFigures {
     rank: null,
     source: raw.source ?? 'reported',
     eligibleFrom: raw.eligibleFrom ?? null,
+    details: null,
   };
 }
 

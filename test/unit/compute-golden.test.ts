@@ -74,11 +74,12 @@ function figure(month: ComputedMonth, code: string): RegionFigures {
 }
 
 /** The expected figures: every field but the region's identity must be written out. */
-type Expected = Omit<RegionFigures, 'code' | 'name' | 'level'>;
+/** These cases report no breakdowns (segments, villages), so every region's `details` is null. */
+type Expected = Omit<RegionFigures, 'code' | 'name' | 'level' | 'details'>;
 function want(code: string, expected: Expected, index: RegionIndex = regions): RegionFigures {
   const region = index.byCode.get(code);
   if (!region) throw new Error(`unknown region ${code}`);
-  return { code, name: region.name, level: region.level, ...expected };
+  return { code, name: region.name, level: region.level, details: null, ...expected };
 }
 const close = (value: number) => expect.closeTo(value, 10) as unknown as number;
 
@@ -434,16 +435,16 @@ describe('computeMonth golden cases', () => {
     // Gabungan: (300 + 500) / (1000 + 1000) = 800 / 2000 = 40 (Kaltim left out); MoM 40 − 39 = 1 pp, +20;
     // growth over one month 20 → 800 + 20 × 6 = 920 → 46.
     expect(figure(month, 'kelompok:gabungan')).toStrictEqual({
-      code: 'kelompok:gabungan', name: 'Gabungan', level: 'kelompok',
+      code: 'kelompok:gabungan', name: 'Gabungan', level: 'kelompok', details: null,
       ...absent(6), active: 800, eligible: 2000, coveragePct: 40, momDeltaPp: 1, momDeltaActive: 20, projectedPct: 46,
       rank: 1, source: 'aggregated',
     });
     // Sumatera: 300 / 1000 = 30 → 2nd; Kalimantan: no member with figures → no figures, no rank.
     expect(figure(month, 'kelompok:sumatera')).toStrictEqual({
-      code: 'kelompok:sumatera', name: 'Sumatera', level: 'kelompok',
+      code: 'kelompok:sumatera', name: 'Sumatera', level: 'kelompok', details: null,
       ...absent(6), active: 300, eligible: 1000, coveragePct: 30, rank: 2, source: 'aggregated',
     });
-    expect(figure(month, 'kelompok:kalimantan')).toStrictEqual({ code: 'kelompok:kalimantan', name: 'Kalimantan', level: 'kelompok', ...missing(6) });
+    expect(figure(month, 'kelompok:kalimantan')).toStrictEqual({ code: 'kelompok:kalimantan', name: 'Kalimantan', level: 'kelompok', details: null, ...missing(6) });
     expect(month.national).toMatchObject({ active: 800, eligible: 2000, coveragePct: 40 });
   });
 

@@ -134,6 +134,28 @@ describe('computeMonth', () => {
   });
 });
 
+describe('breakdowns', () => {
+  const details = (pu: number, bpu: number, villages: number | null) => ({
+    pu, bpu, jakon: 0, pmi: 0, workersFormal: null, workersInformal: null, vulnerableProtected: null, villages100: null, villages,
+  });
+
+  it('sums each breakdown only when every part reported it', () => {
+    const reported = new Map<string, ReportedFigures>([
+      ['18.01', { code: '18.01', active: 100, eligible: 1000, details: details(70, 30, 12) }],
+      ['18.71', { code: '18.71', active: 900, eligible: 1000, details: details(600, 300, null) }],
+      ['51.01', { code: '51.01', active: 50, eligible: 500 }],
+      ['51.71', { code: '51.71', active: 450, eligible: 500, details: details(400, 50, 3) }],
+    ]);
+    const month = computeMonth({ period: '2025-10', regions, reported, targets: new Map(), history: noHistory });
+    const lampung = month.provinces.find((p) => p.code === '18')!.details!;
+    expect([lampung.pu, lampung.bpu, lampung.villages, lampung.workersFormal]).toEqual([670, 330, null, null]);
+    // Bali: one regency gave no breakdown, so none of Bali's is summed, nor the nation's.
+    expect(month.provinces.find((p) => p.code === '51')!.details).toBeNull();
+    expect(month.national.details).toBeNull();
+    expect(month.regencies.find((r) => r.code === '51.01')!.details).toBeNull();
+  });
+});
+
 describe('statusOf', () => {
   it('follows the thresholds of DESIGN.md', () => {
     expect(statusOf(40, 41, 40)).toBe('achieved');
