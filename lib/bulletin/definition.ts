@@ -45,6 +45,11 @@ export interface BulletinInput {
   sources: Array<{ key: string; uploadedAt: string }>;
   /** ISO time taken from the data (never the clock), shown in WIB. */
   generatedAt: string;
+  /**
+   * The region's last 24 months, oldest first and this month last, for the trend chart: coverage and the
+   * target in force that month (null where history has no figures).
+   */
+  trend: Array<{ period: Period; coveragePct: number | null; targetPct: number | null }>;
 }
 
 export const BULLETIN_TITLE = 'Buletin Cakupan Semesta Jaminan Sosial Ketenagakerjaan (UCJ)';

@@ -82,7 +82,7 @@ export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions)
     const targets = await readTargets(deps.store, regions, parsePeriod(period).year, summary.problems);
     const history = await readHistory(deps.history, period);
     const groups = await readGroups(deps.store, regions, summary.problems);
-    const month = computeMonth({ period, regions, reported: uploads.reported, targets, history, groups });
+    const month = computeMonth({ period, regions, reported: uploads.reported, targets, history: history.past, groups });
     summary.problems.push(...month.warnings.map((w) => w.message));
     summary.missing = month.missing;
     const computed = [month.national, ...month.provinces, ...month.regencies, ...month.groups].filter((f) => f.source !== 'missing');
@@ -94,7 +94,7 @@ export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions)
     if (!options.snapshotsOnly) {
       const recipients = await readRecipients(deps.store, regions, summary.problems);
       const officials = recipients.filter((r) => r.role === 'pejabat');
-      const rendered = await renderBulletins(deps, regions, month, officials, versions, inputs, summary);
+      const rendered = await renderBulletins(deps, regions, month, history, officials, versions, inputs, summary);
       const messages = deliveryMessages(period, officials, rendered, summary.problems);
       await deps.queue.send(messages);
       summary.deliveriesQueued = messages.length;
@@ -190,16 +190,40 @@ async function readRecipients(store: ObjectStore, regions: RegionIndex, problems
   return result.recipients;
 }
 
+/** The bulletins' trend charts show this many months, the current one included. */
+const TREND_MONTHS = 24;
+
+interface History {
+  /** What the figures look back on (HISTORY_MONTHS). */
+  past: Map<Period, Map<string, PastFigures>>;
+  /** Every earlier month's figures the trend charts show, by month then region. */
+  figures: Map<Period, Map<string, RegionFigures>>;
+}
+
 /** Only months before the one computed: a past month re-run sees the history it had. */
-async function readHistory(history: HistoryStore, period: Period): Promise<Map<Period, Map<string, PastFigures>>> {
-  const months = Array.from({ length: HISTORY_MONTHS }, (_, i) => addMonths(period, -(i + 1)));
+async function readHistory(history: HistoryStore, period: Period): Promise<History> {
+  const months = Array.from({ length: Math.max(HISTORY_MONTHS, TREND_MONTHS - 1) }, (_, i) => addMonths(period, -(i + 1)));
   const snapshots = await Promise.all(months.map((month) => history.monthSnapshots(month)));
-  const byMonth = new Map<Period, Map<string, PastFigures>>();
+  const result: History = { past: new Map(), figures: new Map() };
   months.forEach((month, index) => {
-    const figures = pastFiguresOf([...snapshots[index]!.values()].map((snapshot) => snapshot.figures));
-    if (figures.size > 0) byMonth.set(month, figures);
+    const figures = new Map([...snapshots[index]!].map(([code, snapshot]) => [code, snapshot.figures]));
+    if (figures.size === 0) return;
+    result.figures.set(month, figures);
+    if (index < HISTORY_MONTHS) result.past.set(month, pastFiguresOf(figures.values()));
   });
-  return byMonth;
+  return result;
+}
+
+/** A region's coverage and target for the trend chart, oldest month first, this month last. */
+function trendOf(code: string, month: MonthResult, history: History, current: RegionFigures): BulletinInput['trend'] {
+  const trend: BulletinInput['trend'] = [];
+  for (let back = TREND_MONTHS - 1; back >= 1; back -= 1) {
+    const earlier = addMonths(month.period, -back);
+    const figures = history.figures.get(earlier)?.get(code);
+    trend.push({ period: earlier, coveragePct: figures?.coveragePct ?? null, targetPct: figures?.targetPct ?? null });
+  }
+  trend.push({ period: month.period, coveragePct: current.coveragePct, targetPct: current.targetPct });
+  return trend;
 }
 
 function hashFigures(figures: RegionFigures): string {
@@ -252,6 +276,7 @@ async function renderBulletins(
   deps: MonthlyRunDeps,
   regions: RegionIndex,
   month: MonthResult,
+  history: History,
   officials: Recipient[],
   versions: Map<string, number>,
   sources: SourceFile[],
@@ -285,6 +310,7 @@ async function renderBulletins(
       revision: revision > 1,
       sources: sources.map((s) => ({ key: s.key, uploadedAt: s.uploadedAt })),
       generatedAt,
+      trend: trendOf(region.code, month, history, figures),
     };
     try {
       const pdf = await deps.renderBulletin(input);

@@ -176,6 +176,7 @@ export function lampungInput(options: { withMissing?: boolean; revision?: boolea
       { key: 'uploads/2025-10/bpjstk-kanwil-sumbagsel.csv', uploadedAt: '2025-11-05T07:02:10+07:00' },
     ],
     generatedAt: GENERATED_AT,
+    trend: [],
   };
 }
 
@@ -192,6 +193,7 @@ export function nationalInput(provinces: Array<{ code: string; name: string }>, 
     revision: false,
     sources: [{ key: 'uploads/2025-10/nasional.csv', uploadedAt: '2025-11-02T01:00:00Z' }],
     generatedAt: GENERATED_AT,
+    trend: [],
   };
 }
 
@@ -219,5 +221,6 @@ export function regencyInput(): BulletinInput {
     revision: false,
     sources: [{ key: 'uploads/2025-10/aceh-selatan.csv', uploadedAt: '2025-11-04T09:30:00Z' }],
     generatedAt: GENERATED_AT,
+    trend: [],
   };
 }
