@@ -12,10 +12,19 @@ const processor = new BatchProcessor(EventType.SQS);
 async function recordHandler(record: SQSRecord) {
   const message = parseDeliveryMessage(record.body);
   const outcome = await deliverBulletin(
-    { store: runtime.store, history: runtime.history, mailer: runtime.mailer, sender: runtime.env.SENDER_ADDRESS, replyTo: runtime.env.REPLY_TO_ADDRESS, now: runtime.now },
+    {
+      store: runtime.store,
+      history: runtime.history,
+      mailer: runtime.mailer,
+      sender: runtime.env.SENDER_ADDRESS,
+      replyTo: runtime.env.REPLY_TO_ADDRESS,
+      now: runtime.now,
+      maxAttachmentBytes: runtime.env.MAX_ATTACHMENT_BYTES,
+    },
     message,
   );
-  logger.info('delivery handled', { period: message.period, email: message.email, status: outcome.status });
+  if (outcome.status === 'failed') logger.warn('delivery refused by SES', { period: message.period, email: message.email, reason: outcome.reason });
+  else logger.info('delivery handled', { period: message.period, email: message.email, status: outcome.status });
   return outcome;
 }
 

@@ -14,6 +14,8 @@ export const runtimeEnvSchema = z.object({
   SENDER_ADDRESS: z.email(),
   REPLY_TO_ADDRESS: z.email().optional(),
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  /** Attachments above this total (bytes) go as presigned links; 10 MB unless set. */
+  MAX_ATTACHMENT_BYTES: z.coerce.number().int().positive().optional(),
   AWS_REGION: z.string().min(1).default('ap-southeast-3'),
   /** Endpoints are set only on the local stack; on AWS the SDK's defaults apply. */
   S3_ENDPOINT: optionalUrl,

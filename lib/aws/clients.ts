@@ -8,6 +8,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { RuntimeEnv } from '../config.ts';
+import { injectFaults, readFaults, type Faults } from './faults.ts';
 
 export interface AwsClients {
   s3: S3Client;
@@ -19,10 +20,10 @@ export interface AwsClients {
 /** Static credentials the local emulators accept (s3rver insists on these exact values). */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
-export function createAwsClients(env: RuntimeEnv): AwsClients {
+export function createAwsClients(env: RuntimeEnv, faults: Faults | undefined = readFaults()): AwsClients {
   const local = Boolean(env.S3_ENDPOINT || env.DYNAMODB_ENDPOINT || env.SES_ENDPOINT);
   const common = { region: env.AWS_REGION, ...(local ? { credentials: LOCAL_CREDENTIALS } : {}) };
-  return {
+  const clients = {
     s3: new S3Client({
       ...common,
       ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT, forcePathStyle: true } : {}),
@@ -31,7 +32,15 @@ export function createAwsClients(env: RuntimeEnv): AwsClients {
       new DynamoDBClient({ ...common, ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}) }),
       { marshallOptions: { removeUndefinedValues: true } },
     ),
-    ses: new SESv2Client({ ...common, ...(env.SES_ENDPOINT ? { endpoint: env.SES_ENDPOINT } : {}) }),
+    // SES throttles by the second: adaptive retries back off and pace the sends before SQS retries anything.
+    ses: new SESv2Client({ ...common, maxAttempts: 6, retryMode: 'adaptive', ...(env.SES_ENDPOINT ? { endpoint: env.SES_ENDPOINT } : {}) }),
     sqs: new SQSClient({ ...common, ...(env.SQS_ENDPOINT ? { endpoint: env.SQS_ENDPOINT } : {}) }),
   };
+  if (faults) {
+    injectFaults(clients.s3, 's3', faults);
+    injectFaults(clients.dynamo, 'dynamodb', faults);
+    injectFaults(clients.ses, 'ses', faults);
+    injectFaults(clients.sqs, 'sqs', faults);
+  }
+  return clients;
 }

@@ -23,6 +23,8 @@ const USAGE = `ucj — Universal Coverage Jamsostek bulletins
   ucj upload FILE... [--period YYYY-MM | --key KEY]
                                             put files into the bucket (figures under uploads/<period>/)
   ucj run --period YYYY-MM                  the month's job against the local stack
+  ucj deliver --period YYYY-MM              hand queued deliveries to deliver-bulletin (resume after a crash)
+  ucj remind [--period YYYY-MM]             remind admins whose regions have not uploaded the month
   ucj validate FILE [--period YYYY-MM] [--kind figures|targets|recipients] [--json]
                                             validate a file offline: exit 0 valid, 1 invalid, 2 bad arguments
   ucj compute --period YYYY-MM [--targets FILE] [--groups FILE] [--json] FILE...
@@ -55,6 +57,10 @@ export async function main(argv: string[]): Promise<number> {
         return await template(rest);
       case 'compute':
         return await compute(rest);
+      case 'deliver':
+        return await deliverPending(rest);
+      case 'remind':
+        return await remind(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -151,6 +157,26 @@ async function upload(args: string[]): Promise<number> {
       for (const issue of report.errors) process.stdout.write(`    ${describeIssue(issue)}\n`);
     }
     return rejected > 0 ? 1 : 0;
+  });
+}
+
+async function deliverPending(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { period: { type: 'string' } } });
+  const period = requirePeriod(values.period);
+  return withStack(async (stack, invoker) => {
+    const delivery = await deliver(invoker, stack, period);
+    process.stdout.write(`deliveries for ${period}: ${delivery.sent} emails sent, ${delivery.handled} handled, ${delivery.failed} left queued after retries\n`);
+    return delivery.failed === 0 ? 0 : 1;
+  });
+}
+
+async function remind(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { period: { type: 'string' } } });
+  const period = values.period ? requirePeriod(values.period) : undefined;
+  return withStack(async (_stack, invoker) => {
+    const result = await invoker.remindUploads(period ? { period } : {});
+    process.stdout.write(`provinces without a valid upload: ${result.missing.length ? result.missing.join(', ') : 'none'}\nreminded: ${result.reminded.length ? result.reminded.join(', ') : 'nobody'}\n`);
+    return 0;
   });
 }
 
@@ -346,16 +372,20 @@ async function copyBulletins(invoker: LocalInvoker, period: string): Promise<{ d
 
 interface DeliveryCounts {
   handled: number;
+  /** Messages still queued after the retries. */
   failed: number;
   /** New emails in the month's outbox: what the local SES accepted during this delivery. */
   sent: number;
+  /** Refused by SES for good (counted into the month's run records). */
+  refused: number;
 }
 
 async function deliver(invoker: LocalInvoker, stack: LocalStack, period: string): Promise<DeliveryCounts> {
   const emails = async () => (await readdir(join(stack.outboxDir, period)).catch(() => [] as string[])).filter((n) => n.endsWith('.eml')).length;
-  const before = await emails();
+  const refusals = async () => (await invoker.runtime.history.listRuns(period)).reduce((sum, run) => sum + run.delivered.failed, 0);
+  const [before, refusedBefore] = [await emails(), await refusals()];
   const { delivered, failed } = await invoker.drainDeliveries();
-  return { handled: delivered, failed, sent: (await emails()) - before };
+  return { handled: delivered, failed, sent: (await emails()) - before, refused: (await refusals()) - refusedBefore };
 }
 
 function printSummary(
@@ -373,7 +403,7 @@ function printSummary(
     ...(summary.bulletinsSkipped.length
       ? [`  not written        ${summary.bulletinsSkipped.length}, no figures this month: ${summary.bulletinsSkipped.join(', ')}`]
       : []),
-    `  emails sent        ${delivery.sent}${delivery.handled > delivery.sent ? ` (${delivery.handled - delivery.sent} officials already had this month's)` : ''}${delivery.failed ? `, ${delivery.failed} FAILED` : ''} → ${shown(join(stack.outboxDir, summary.period))}/`,
+    `  emails sent        ${delivery.sent}${delivery.handled > delivery.sent + delivery.refused ? ` (${delivery.handled - delivery.sent - delivery.refused} officials already had this edition)` : ''}${delivery.refused ? `, ${delivery.refused} refused by SES (see the ledger)` : ''}${delivery.failed ? `, ${delivery.failed} still queued after retries` : ''} → ${shown(join(stack.outboxDir, summary.period))}/`,
     ...summary.bulletinFailures.map((f) => `  ! bulletin ${f.region}: ${f.reason}`),
     ...summary.problems.slice(0, 10).map((p) => `  ! ${p}`),
     ...(summary.problems.length > 10 ? [`  ! … and ${summary.problems.length - 10} more (all kept in the run record in DynamoDB)`] : []),

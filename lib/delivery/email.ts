@@ -12,6 +12,8 @@ export interface EmailAttachment {
 export interface ComposeOptions {
   from: string;
   replyTo?: string;
+  /** Bulletins too large to attach, as download links. */
+  links?: Array<{ fileName: string; url: string }>;
   /** The header the local outbox files the email under, and a person can filter on. */
   period: string;
 }
@@ -35,11 +37,20 @@ export function composeBulletinEmail(message: DeliveryMessage, attachments: Emai
     ? `Terlampir buletin REVISI capaian Universal Coverage Jamsostek (UCJ) bulan ${month}: data bulan ini telah diperbaiki, dan buletin ini menggantikan yang dikirim sebelumnya.`
     : `Terlampir buletin capaian Universal Coverage Jamsostek (UCJ) bulan ${month}.`;
   const closing = 'Buletin ini dibuat otomatis dari data unggahan kantor wilayah. Balas surel ini bila ada pertanyaan.';
-  const text = [greeting, '', intro, '', ...lines.map((l) => `- ${l}`), '', closing, ''].join('\n');
+  const links = options.links ?? [];
+  const linkIntro = 'Buletin terlalu besar untuk dilampirkan. Unduh melalui tautan berikut (berlaku 7 hari):';
+  const text = [
+    greeting, '', intro, '', ...lines.map((l) => `- ${l}`), '',
+    ...(links.length > 0 ? [linkIntro, ...links.map((l) => `- ${l.fileName}: ${l.url}`), ''] : []),
+    closing, '',
+  ].join('\n');
   const html = [
     `<p>${escapeHtml(greeting)}</p>`,
     `<p>${escapeHtml(intro)}</p>`,
     `<ul>${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`,
+    ...(links.length > 0
+      ? [`<p>${escapeHtml(linkIntro)}</p>`, `<ul>${links.map((l) => `<li><a href="${escapeHtml(l.url)}">${escapeHtml(l.fileName)}</a></li>`).join('')}</ul>`]
+      : []),
     `<p>${escapeHtml(closing)}</p>`,
   ].join('\n');
   const composer = new MailComposer({

@@ -20,6 +20,8 @@ export const deliveryMessageSchema = z.object({
   name: z.string(),
   title: z.string(),
   bulletins: z.array(deliveryBulletinSchema).min(1),
+  /** The run record that queued this delivery, which counts its outcome. */
+  runKey: z.string().min(1),
 });
 
 export type DeliveryBulletin = z.infer<typeof deliveryBulletinSchema>;

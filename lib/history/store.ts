@@ -46,7 +46,18 @@ export interface RunRecord {
   problems: string[];
 }
 
-export type LedgerState = { status: 'claimed'; claimedAt: string } | { status: 'sent'; messageId: string; sentAt: string };
+export type LedgerState =
+  | { status: 'claimed'; claimedAt: string }
+  | { status: 'sent'; messageId: string; sentAt: string }
+  | { status: 'failed'; reason: string; failedAt: string };
+
+/** Where a run record lives, so deliveries can count themselves into it. */
+export const runRecordKey = (run: Pick<RunRecord, 'startedAt' | 'runId'>) => `RUN#${run.startedAt}#${run.runId}`;
+
+/** A run record with what its deliveries have counted into it since. */
+export interface RunWithDeliveries extends RunRecord {
+  delivered: { sent: number; failed: number };
+}
 
 export interface HistoryStore {
   /** The latest version of each region's snapshot for a month. */
@@ -56,7 +67,9 @@ export interface HistoryStore {
   /** Writes a snapshot unless that exact version exists; false when it did. */
   putSnapshot(snapshot: Snapshot): Promise<boolean>;
   putRun(run: RunRecord): Promise<void>;
-  listRuns(period: Period): Promise<RunRecord[]>;
+  listRuns(period: Period): Promise<RunWithDeliveries[]>;
+  /** Adds one delivery's outcome to the run that queued it (an atomic counter). */
+  countDelivery(period: Period, runKey: string, outcome: 'sent' | 'failed'): Promise<void>;
   /** Takes the month's lease unless a live holder has it; returns false when someone else holds it. */
   acquireLease(period: Period, holder: string, ttlMs: number, now: Date): Promise<boolean>;
   releaseLease(period: Period, holder: string): Promise<void>;
@@ -65,6 +78,8 @@ export interface HistoryStore {
   completeDelivery(period: Period, recipientKey: string, messageId: string, now: Date): Promise<void>;
   /** Lets a claim go after a failure that sent nothing, so a retry may claim again. */
   abandonDelivery(period: Period, recipientKey: string): Promise<void>;
+  /** Records a permanent refusal (SES rejected the address or message): no retry will send it. */
+  failDelivery(period: Period, recipientKey: string, reason: string, now: Date): Promise<void>;
   deliveryState(period: Period, recipientKey: string): Promise<LedgerState | undefined>;
 }
 
@@ -131,11 +146,14 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
       }
     },
     async putRun(run) {
+      // An upsert of the record alone: deliveries may already have counted themselves into this item.
       await db.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: tableName,
-          Item: { pk: `PERIOD#${run.period}`, sk: `RUN#${run.startedAt}#${run.runId}`, type: 'run', run },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          Key: { pk: `PERIOD#${run.period}`, sk: runRecordKey(run) },
+          UpdateExpression: 'SET #type = :type, #run = :run',
+          ExpressionAttributeNames: { '#type': 'type', '#run': 'run' },
+          ExpressionAttributeValues: { ':type': 'run', ':run': run },
         }),
       );
     },
@@ -145,7 +163,32 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': `PERIOD#${period}`, ':prefix': 'RUN#' },
       });
-      return items.map((item) => item.run as RunRecord);
+      return items.map((item) => ({
+        ...(item.run as RunRecord),
+        delivered: { sent: Number(item.sentCount ?? 0), failed: Number(item.failedCount ?? 0) },
+      }));
+    },
+    async countDelivery(period, runKey, outcome) {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: `PERIOD#${period}`, sk: runKey },
+          UpdateExpression: 'ADD #count :one',
+          ExpressionAttributeNames: { '#count': outcome === 'sent' ? 'sentCount' : 'failedCount' },
+          ExpressionAttributeValues: { ':one': 1 },
+        }),
+      );
+    },
+    async failDelivery(period, recipientKey, reason, now) {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: `DELIVERY#${period}`, sk: recipientKey },
+          UpdateExpression: 'SET #s = :failed, reason = :reason, failedAt = :at',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':failed': 'failed', ':reason': reason, ':at': now.toISOString() },
+        }),
+      );
     },
     async acquireLease(period, holder, ttlMs, now) {
       try {
@@ -222,9 +265,9 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
     async deliveryState(period, recipientKey) {
       const out = await db.send(new GetCommand({ TableName: tableName, Key: { pk: `DELIVERY#${period}`, sk: recipientKey } }));
       if (!out.Item) return undefined;
-      return out.Item.status === 'sent'
-        ? { status: 'sent', messageId: String(out.Item.messageId), sentAt: String(out.Item.sentAt) }
-        : { status: 'claimed', claimedAt: String(out.Item.claimedAt) };
+      if (out.Item.status === 'sent') return { status: 'sent', messageId: String(out.Item.messageId), sentAt: String(out.Item.sentAt) };
+      if (out.Item.status === 'failed') return { status: 'failed', reason: String(out.Item.reason), failedAt: String(out.Item.failedAt) };
+      return { status: 'claimed', claimedAt: String(out.Item.claimedAt) };
     },
   };
 }

@@ -14,7 +14,7 @@ import { targetTableForYear, validateTargets } from '../inputs/targets.ts';
 import type { BulletinInput } from '../bulletin/definition.ts';
 import { bulletinKey, GROUPS_KEY, RECIPIENTS_KEY, targetsKey, uploadsPrefix } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import type { HistoryStore, RunRecord, Snapshot, SourceFile } from '../history/store.ts';
+import { runRecordKey, type HistoryStore, type RunRecord, type Snapshot, type SourceFile } from '../history/store.ts';
 import type { DeliveryQueue } from '../delivery/queue.ts';
 import type { DeliveryBulletin, DeliveryMessage } from '../delivery/message.ts';
 
@@ -95,7 +95,8 @@ export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions)
       const recipients = await readRecipients(deps.store, regions, summary.problems);
       const officials = recipients.filter((r) => r.role === 'pejabat');
       const rendered = await renderBulletins(deps, regions, month, history, officials, versions, inputs, summary);
-      const messages = deliveryMessages(period, officials, rendered, summary.problems);
+      const runKey = runRecordKey({ startedAt: started.toISOString(), runId });
+      const messages = deliveryMessages(period, runKey, officials, rendered, summary.problems);
       await deps.queue.send(messages);
       summary.deliveriesQueued = messages.length;
     }
@@ -328,6 +329,7 @@ async function renderBulletins(
 /** One message per official (by address), carrying every bulletin their scopes name. */
 function deliveryMessages(
   period: Period,
+  runKey: string,
   officials: Recipient[],
   rendered: Map<string, RenderedBulletin>,
   problems: string[],
@@ -354,7 +356,7 @@ function deliveryMessages(
     if (message) {
       if (!message.bulletins.some((b) => b.key === entry.key)) message.bulletins.push(entry);
     } else {
-      byEmail.set(official.email, { period, email: official.email, name: official.name, title: official.title, bulletins: [entry] });
+      byEmail.set(official.email, { period, email: official.email, name: official.name, title: official.title, bulletins: [entry], runKey });
     }
   }
   return [...byEmail.values()];

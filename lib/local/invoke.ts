@@ -14,6 +14,7 @@ import type { Runtime } from '../runtime.ts';
 
 type Handlers = {
   validateUpload: (event: S3Event) => Promise<ValidateOutcome[]>;
+  remindUploads: (event: unknown) => Promise<{ missing: string[]; reminded: string[] }>;
   monthlyRun: (event: unknown) => Promise<MonthlyRunSummary>;
   deliverBulletin: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 };
@@ -24,6 +25,8 @@ export interface LocalInvoker {
   upload(files: ReadonlyArray<{ key: string; body: Uint8Array | string }>): Promise<ValidateOutcome[]>;
   /** The Scheduler's invocation of monthly-run: its payload is the event. */
   runMonth(payload: { period?: string; snapshotsOnly?: boolean }): Promise<MonthlyRunSummary>;
+  /** The Scheduler's invocation of remind-uploads. */
+  remindUploads(payload: { period?: string }): Promise<{ missing: string[]; reminded: string[] }>;
   /** Hands every spooled delivery to deliver-bulletin in SQS batches of ten, retrying failed records a few times. */
   drainDeliveries(): Promise<{ delivered: number; failed: number; attempts: number }>;
 }
@@ -78,14 +81,16 @@ function lambdaContext(functionName: string): Context {
  */
 export async function createLocalInvoker(stack: LocalStack): Promise<LocalInvoker> {
   Object.assign(process.env, stack.env);
-  const [validate, monthly, deliver, runtimeModule] = await Promise.all([
+  const [validate, monthly, deliver, remind, runtimeModule] = await Promise.all([
     import('../../functions/validate-upload.ts'),
     import('../../functions/monthly-run.ts'),
     import('../../functions/deliver-bulletin.ts'),
+    import('../../functions/remind-uploads.ts'),
     import('../runtime.ts'),
   ]);
   const handlers: Handlers = {
     validateUpload: validate.handler as Handlers['validateUpload'],
+    remindUploads: remind.handler,
     monthlyRun: monthly.handler,
     deliverBulletin: deliver.handler,
   };
@@ -109,6 +114,7 @@ export async function createLocalInvoker(stack: LocalStack): Promise<LocalInvoke
       return outcomes;
     },
     runMonth: (payload) => handlers.monthlyRun(payload),
+    remindUploads: (payload) => handlers.remindUploads(payload),
     async drainDeliveries() {
       const receives = new Map<string, number>();
       let delivered = 0;

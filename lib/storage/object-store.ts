@@ -10,6 +10,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
 export interface StoredObject {
   key: string;
@@ -32,6 +33,8 @@ export interface ObjectStore {
   list(prefix: string): Promise<ObjectSummary[]>;
   copy(fromKey: string, toKey: string): Promise<void>;
   delete(key: string): Promise<void>;
+  /** A presigned GET link, for files too large to attach. */
+  link(key: string, expiresInSeconds: number): Promise<string>;
 }
 
 const unquote = (etag: string | undefined) => (etag ?? '').replace(/"/g, '');
@@ -80,6 +83,9 @@ export function s3ObjectStore(s3: S3Client, bucket: string): ObjectStore {
     },
     async delete(key) {
       await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    },
+    link(key, expiresInSeconds) {
+      return getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresInSeconds });
     },
   };
 }

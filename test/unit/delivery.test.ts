@@ -10,6 +10,7 @@ const message: DeliveryMessage = {
   email: 'gubernur.18@pemprov.example',
   name: 'Ani <script>alert(1)</script>',
   title: 'Gubernur Lampung',
+  runKey: 'RUN#2025-11-05T00:00:00.000Z#test',
   bulletins: [
     {
       key: 'bulletins/2025-10/provinsi/18-lampung.pdf',

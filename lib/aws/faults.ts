@@ -1,0 +1,92 @@
+/**
+ * Injected faults, for tests only: a switch in the AWS client setup that makes chosen calls fail the way
+ * AWS can and the emulators never do. Inert unless `UCJ_FAULTS` is set (it is never set on Lambda).
+ *
+ * `UCJ_FAULTS` is JSON:
+ * - `rate` (0–1) and `services` (`s3`, `dynamodb`, `ses`, `sqs`): that share of calls fails with
+ *   throttling or a 5xx, decided by a seeded generator (`seed`) so a run can be repeated;
+ * - `sesRejectTo`: addresses SES refuses with MessageRejected, as it does a suppressed or invalid one;
+ * - `crashAfterSesSends`: the process kills itself right after SES accepted that many emails, before
+ *   anything else is recorded: the window DESIGN.md cannot close, on purpose.
+ */
+import type { DeserializeMiddleware, MiddlewareStack } from '@smithy/types';
+import { z } from 'zod';
+
+const faultsSchema = z.object({
+  rate: z.number().min(0).max(1).default(0),
+  services: z.array(z.enum(['s3', 'dynamodb', 'ses', 'sqs'])).default([]),
+  seed: z.number().int().default(1),
+  sesRejectTo: z.array(z.string()).default([]),
+  crashAfterSesSends: z.number().int().positive().optional(),
+});
+export type Faults = z.infer<typeof faultsSchema>;
+
+export function readFaults(env: NodeJS.ProcessEnv = process.env): Faults | undefined {
+  if (!env.UCJ_FAULTS) return undefined;
+  return faultsSchema.parse(JSON.parse(env.UCJ_FAULTS));
+}
+
+// Any SDK client: the middleware only reads the command's name and, for SES, its destination.
+type AnyClient = { middlewareStack: MiddlewareStack<any, any> };
+
+class InjectedFault extends Error {
+  readonly $fault: 'client' | 'server';
+  readonly $metadata: { httpStatusCode: number };
+  readonly $retryable?: { throttling: boolean };
+  constructor(name: string, status: number, throttling: boolean) {
+    super(`injected fault: ${name}`);
+    this.name = name;
+    this.$fault = status >= 500 ? 'server' : 'client';
+    this.$metadata = { httpStatusCode: status };
+    if (throttling || status >= 500) this.$retryable = { throttling };
+  }
+}
+
+/** mulberry32: small, seeded, good enough to spread faults evenly. */
+function generator(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+let sesSends = 0;
+
+/** Adds the fault middleware to a client, per attempt (inside the SDK's retries, as real faults are). */
+export function injectFaults(client: AnyClient, service: 's3' | 'dynamodb' | 'ses' | 'sqs', faults: Faults): void {
+  const random = generator(faults.seed + service.length * 7919);
+  const middleware: DeserializeMiddleware<any, any> = (next, context) => async (args) => {
+    if (faults.services.includes(service) && random() < faults.rate) {
+      throw random() < 0.5 ? new InjectedFault(throttlingName(service), 400, true) : new InjectedFault('InternalFailure', 503, false);
+    }
+    if (service === 'ses' && context.commandName === 'SendEmailCommand') {
+      const destination = ((args as { input?: { Destination?: { ToAddresses?: string[] } } }).input?.Destination?.ToAddresses ?? [])[0];
+      if (destination && faults.sesRejectTo.includes(destination)) {
+        throw new InjectedFault('MessageRejected', 400, false);
+      }
+      const result = await next(args);
+      sesSends += 1;
+      if (faults.crashAfterSesSends !== undefined && sesSends >= faults.crashAfterSesSends) process.kill(process.pid, 'SIGKILL');
+      return result;
+    }
+    return next(args);
+  };
+  client.middlewareStack.add(middleware, { step: 'deserialize', name: 'ucjInjectedFaults' });
+}
+
+function throttlingName(service: string): string {
+  switch (service) {
+    case 'dynamodb':
+      return 'ProvisionedThroughputExceededException';
+    case 'ses':
+      return 'TooManyRequestsException';
+    case 's3':
+      return 'SlowDown';
+    default:
+      return 'ThrottlingException';
+  }
+}
