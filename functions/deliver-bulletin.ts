@@ -24,9 +24,12 @@ async function recordHandler(record: SQSRecord) {
     message,
   );
   if (outcome.status === 'failed') logger.warn('delivery refused by SES', { period: message.period, email: message.email, reason: outcome.reason });
+  else if (outcome.status === 'in_doubt') logger.warn('delivery in doubt: claimed earlier, never confirmed; see ucj deliver', { period: message.period, email: message.email });
   else logger.info('delivery handled', { period: message.period, email: message.email, status: outcome.status });
   return outcome;
 }
 
+// One record at a time: SES paces sends per second anyway, and a crash then leaves at most one delivery
+// in doubt. Parallelism comes from Lambda concurrency on the queue.
 export const handler = async (event: SQSEvent, context: Context) =>
-  processPartialResponse(event, recordHandler, processor, { context });
+  processPartialResponse(event, recordHandler, processor, { context, processInParallel: false });

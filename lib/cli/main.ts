@@ -12,6 +12,8 @@ import { validateRecipients } from '../inputs/recipients.ts';
 import { describeIssue } from '../delivery/validation-email.ts';
 import { announceStack, startLocalStack, type LocalStack } from '../local/stack.ts';
 import { createLocalInvoker, type LocalInvoker } from '../local/invoke.ts';
+import { spoolDeliveryQueue } from '../delivery/queue.ts';
+import { parseDeliveryMessage } from '../jobs/deliver-bulletin.ts';
 import { generateSampleDataset, type SampleFile } from '../sample/index.ts';
 import { bulletinsPrefix, RECIPIENTS_KEY, uploadsPrefix } from '../storage/keys.ts';
 import type { MonthlyRunSummary } from '../jobs/monthly-run.ts';
@@ -161,11 +163,20 @@ async function upload(args: string[]): Promise<number> {
 }
 
 async function deliverPending(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { period: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { period: { type: 'string' }, 'resend-in-doubt': { type: 'boolean' } } });
   const period = requirePeriod(values.period);
   return withStack(async (stack, invoker) => {
+    if (values['resend-in-doubt']) {
+      // The operator has checked that these did not arrive: release each claim and queue its message again.
+      const queue = spoolDeliveryQueue(stack.queueDir);
+      for (const entry of await invoker.runtime.history.deliveriesInDoubt(period)) {
+        await invoker.runtime.history.abandonDelivery(period, entry.recipientKey);
+        await queue.send([parseDeliveryMessage(entry.message)]);
+        process.stdout.write(`queued again: ${entry.recipientKey} (claimed ${entry.claimedAt})\n`);
+      }
+    }
     const delivery = await deliver(invoker, stack, period);
-    process.stdout.write(`deliveries for ${period}: ${delivery.sent} emails sent, ${delivery.handled} handled, ${delivery.failed} left queued after retries\n`);
+    process.stdout.write(`deliveries for ${period}: ${delivery.sent} emails sent, ${delivery.refused} refused by SES, ${delivery.failed} still queued after retries\n`);
     return delivery.failed === 0 ? 0 : 1;
   });
 }
@@ -372,6 +383,8 @@ async function copyBulletins(invoker: LocalInvoker, period: string): Promise<{ d
 
 interface DeliveryCounts {
   handled: number;
+  /** Claimed but never confirmed: a crash around an SES call (see lib/jobs/deliver-bulletin.ts). */
+  inDoubt: string[];
   /** Messages still queued after the retries. */
   failed: number;
   /** New emails in the month's outbox: what the local SES accepted during this delivery. */
@@ -385,7 +398,11 @@ async function deliver(invoker: LocalInvoker, stack: LocalStack, period: string)
   const refusals = async () => (await invoker.runtime.history.listRuns(period)).reduce((sum, run) => sum + run.delivered.failed, 0);
   const [before, refusedBefore] = [await emails(), await refusals()];
   const { delivered, failed } = await invoker.drainDeliveries();
-  return { handled: delivered, failed, sent: (await emails()) - before, refused: (await refusals()) - refusedBefore };
+  const inDoubt = (await invoker.runtime.history.deliveriesInDoubt(period)).map((entry) => entry.recipientKey);
+  for (const key of inDoubt) {
+    process.stderr.write(`in doubt: ${key} was claimed but never confirmed (a crash around the SES call). Check, then: ucj deliver --period ${period} --resend-in-doubt\n`);
+  }
+  return { handled: delivered, failed, inDoubt, sent: (await emails()) - before, refused: (await refusals()) - refusedBefore };
 }
 
 function printSummary(
@@ -403,7 +420,7 @@ function printSummary(
     ...(summary.bulletinsSkipped.length
       ? [`  not written        ${summary.bulletinsSkipped.length}, no figures this month: ${summary.bulletinsSkipped.join(', ')}`]
       : []),
-    `  emails sent        ${delivery.sent}${delivery.handled > delivery.sent + delivery.refused ? ` (${delivery.handled - delivery.sent - delivery.refused} officials already had this edition)` : ''}${delivery.refused ? `, ${delivery.refused} refused by SES (see the ledger)` : ''}${delivery.failed ? `, ${delivery.failed} still queued after retries` : ''} → ${shown(join(stack.outboxDir, summary.period))}/`,
+    `  emails sent        ${delivery.sent}${delivery.handled > delivery.sent + delivery.refused + delivery.inDoubt.length ? ` (${delivery.handled - delivery.sent - delivery.refused - delivery.inDoubt.length} officials already had this edition)` : ''}${delivery.inDoubt.length ? `, ${delivery.inDoubt.length} in doubt` : ''}${delivery.refused ? `, ${delivery.refused} refused by SES (see the ledger)` : ''}${delivery.failed ? `, ${delivery.failed} still queued after retries` : ''} → ${shown(join(stack.outboxDir, summary.period))}/`,
     ...summary.bulletinFailures.map((f) => `  ! bulletin ${f.region}: ${f.reason}`),
     ...summary.problems.slice(0, 10).map((p) => `  ! ${p}`),
     ...(summary.problems.length > 10 ? [`  ! … and ${summary.problems.length - 10} more (all kept in the run record in DynamoDB)`] : []),

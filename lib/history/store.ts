@@ -73,8 +73,13 @@ export interface HistoryStore {
   /** Takes the month's lease unless a live holder has it; returns false when someone else holds it. */
   acquireLease(period: Period, holder: string, ttlMs: number, now: Date): Promise<boolean>;
   releaseLease(period: Period, holder: string): Promise<void>;
-  /** Claims (month, recipient key) before sending; false when it is sent already or a fresh claim stands. */
-  claimDelivery(period: Period, recipientKey: string, now: Date, staleAfterMs: number): Promise<boolean>;
+  /**
+   * Claims (month, recipient key) right before SES is called; false when any claim exists. The claim
+   * keeps the delivery message, so an operator can resend one left in doubt by a crash.
+   */
+  claimDelivery(period: Period, recipientKey: string, now: Date, message: string): Promise<boolean>;
+  /** Claims never confirmed as sent or refused: a crash around the SES call left them in doubt. */
+  deliveriesInDoubt(period: Period): Promise<Array<{ recipientKey: string; claimedAt: string; message: string }>>;
   completeDelivery(period: Period, recipientKey: string, messageId: string, now: Date): Promise<void>;
   /** Lets a claim go after a failure that sent nothing, so a retry may claim again. */
   abandonDelivery(period: Period, recipientKey: string): Promise<void>;
@@ -220,16 +225,15 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
         if (!isConditionFailure(error)) throw error;
       }
     },
-    async claimDelivery(period, recipientKey, now, staleAfterMs) {
+    async claimDelivery(period, recipientKey, now, message) {
       try {
         await db.send(
           new PutCommand({
             TableName: tableName,
-            Item: { pk: `DELIVERY#${period}`, sk: recipientKey, status: 'claimed', claimedAt: now.toISOString(), claimedAtMs: now.getTime() },
-            // A claim whose holder died before sending may be taken over once it is stale; a sent one never.
-            ConditionExpression: 'attribute_not_exists(pk) OR (#s = :claimed AND claimedAtMs < :stale)',
-            ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: { ':claimed': 'claimed', ':stale': now.getTime() - staleAfterMs },
+            Item: { pk: `DELIVERY#${period}`, sk: recipientKey, status: 'claimed', claimedAt: now.toISOString(), message },
+            // Never taken over automatically: a claim left by a crash may hide an email SES already
+            // accepted, and a second one is worse than a delay an operator can see and resolve.
+            ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
         return true;
@@ -237,6 +241,16 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
         if (isConditionFailure(error)) return false;
         throw error;
       }
+    },
+    async deliveriesInDoubt(period) {
+      const items = await queryAll({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        FilterExpression: '#s = :claimed',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':pk': `DELIVERY#${period}`, ':claimed': 'claimed' },
+      });
+      return items.map((item) => ({ recipientKey: String(item.sk), claimedAt: String(item.claimedAt), message: String(item.message ?? '') }));
     },
     async completeDelivery(period, recipientKey, messageId, now) {
       await db.send(

@@ -1,11 +1,13 @@
 /**
  * deliver-bulletin: send one official their month's bulletins, exactly once.
  *
- * The ledger claims (month, address) with a conditional write before sending and records SES's message
- * id after. The one window that cannot be closed: SES accepted the email and the process died before
- * the ledger recorded it. The claim then stays `claimed`; a retry treats a fresh claim as taken (no
- * second email) and only a claim older than `staleAfterMs` is taken over, so a duplicate needs both a
- * crash in that window and a retry after the claim went stale.
+ * Everything that can fail slowly (reading the PDFs, building the MIME) happens first. Then the ledger
+ * claims (month, address, edition) with a conditional write, SES is called, and the ledger records SES's
+ * message id. The one window that cannot be closed is the SES call itself: if the process dies after SES
+ * accepted but before the ledger recorded it (or during the call), the claim stays `claimed` and nobody
+ * can know whether the email left. Such a claim is never sent again automatically (a duplicate is worse
+ * than a delay): the delivery is acknowledged as *in doubt*, `ucj deliver` lists it, and an operator who
+ * has checked can resend it (`ucj deliver --resend-in-doubt`). The window is one SES request long.
  */
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { HistoryStore } from '../history/store.ts';
@@ -20,7 +22,6 @@ export interface DeliverDeps {
   sender: string;
   replyTo?: string;
   now: () => Date;
-  staleAfterMs?: number;
   /** Attachments above this total go as links instead (SES takes 40 MB, mailboxes often far less). */
   maxAttachmentBytes?: number;
 }
@@ -28,9 +29,8 @@ export interface DeliverDeps {
 export type DeliverOutcome =
   | { status: 'sent'; messageId: string; linked: boolean }
   | { status: 'duplicate' }
+  | { status: 'in_doubt' }
   | { status: 'failed'; reason: string };
-
-const DEFAULT_STALE_MS = 30 * 60_000;
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 /** Seven days, the longest a SigV4 presigned link may live. */
 export const LINK_EXPIRY_SECONDS = 7 * 24 * 3600;
@@ -58,36 +58,33 @@ export function parseDeliveryMessage(body: string): DeliveryMessage {
 export async function deliverBulletin(deps: DeliverDeps, message: DeliveryMessage): Promise<DeliverOutcome> {
   const { period, email } = message;
   const ledgerKey = deliveryLedgerKey(message);
-  if (!(await deps.history.claimDelivery(period, ledgerKey, deps.now(), deps.staleAfterMs ?? DEFAULT_STALE_MS))) {
-    return { status: 'duplicate' };
-  }
-  let raw: Buffer;
-  let linked = false;
-  try {
-    const sizes = await Promise.all(
-      message.bulletins.map(async (bulletin) => {
-        const head = await deps.store.head(bulletin.key);
-        if (!head) throw new Error(`bulletin ${bulletin.key} is not in the bucket`);
-        return head.size;
-      }),
-    );
-    linked = sizes.reduce((sum, size) => sum + size, 0) > (deps.maxAttachmentBytes ?? MAX_ATTACHMENT_BYTES);
-    const attachments = linked
-      ? []
-      : await Promise.all(
-          message.bulletins.map(async (bulletin) => {
-            const object = await deps.store.get(bulletin.key);
-            if (!object) throw new Error(`bulletin ${bulletin.key} is not in the bucket`);
-            return { fileName: bulletin.fileName, content: object.body };
-          }),
-        );
-    const links = linked
-      ? await Promise.all(message.bulletins.map(async (b) => ({ fileName: b.fileName, url: await deps.store.link(b.key, LINK_EXPIRY_SECONDS) })))
-      : [];
-    raw = await composeBulletinEmail(message, attachments, { from: deps.sender, replyTo: deps.replyTo, period, links });
-  } catch (error) {
-    await deps.history.abandonDelivery(period, ledgerKey);
-    throw error;
+  const sizes = await Promise.all(
+    message.bulletins.map(async (bulletin) => {
+      const head = await deps.store.head(bulletin.key);
+      if (!head) throw new Error(`bulletin ${bulletin.key} is not in the bucket`);
+      return head.size;
+    }),
+  );
+  const linked = sizes.reduce((sum, size) => sum + size, 0) > (deps.maxAttachmentBytes ?? MAX_ATTACHMENT_BYTES);
+  const attachments = linked
+    ? []
+    : await Promise.all(
+        message.bulletins.map(async (bulletin) => {
+          const object = await deps.store.get(bulletin.key);
+          if (!object) throw new Error(`bulletin ${bulletin.key} is not in the bucket`);
+          return { fileName: bulletin.fileName, content: object.body };
+        }),
+      );
+  const links = linked
+    ? await Promise.all(message.bulletins.map(async (b) => ({ fileName: b.fileName, url: await deps.store.link(b.key, LINK_EXPIRY_SECONDS) })))
+    : [];
+  const raw = await composeBulletinEmail(message, attachments, { from: deps.sender, replyTo: deps.replyTo, period, links });
+
+  // Claimed already: sent, refused, or in doubt (a crash around the SES call, or the same message being
+  // delivered right now by another worker, which owns its retries).
+  if (!(await deps.history.claimDelivery(period, ledgerKey, deps.now(), JSON.stringify(message)))) {
+    const state = await deps.history.deliveryState(period, ledgerKey);
+    return state?.status === 'claimed' ? { status: 'in_doubt' } : { status: 'duplicate' };
   }
   let messageId: string;
   try {

@@ -16,6 +16,7 @@ import { bulletinKey, GROUPS_KEY, RECIPIENTS_KEY, targetsKey, uploadsPrefix } fr
 import type { ObjectStore } from '../storage/object-store.ts';
 import { runRecordKey, type HistoryStore, type RunRecord, type Snapshot, type SourceFile } from '../history/store.ts';
 import type { DeliveryQueue } from '../delivery/queue.ts';
+import { inParallel } from '../util/concurrency.ts';
 import type { DeliveryBulletin, DeliveryMessage } from '../delivery/message.ts';
 
 export interface MonthlyRunDeps {
@@ -255,15 +256,12 @@ async function writeSnapshots(
     pending.push({ code: figures.code, period, version, figures, contentHash, sources, createdAt: now.toISOString(), runId });
   }
   let written = 0;
-  await inBatches(pending, 16, async (snapshot) => {
+  await inParallel(pending, 16, async (snapshot) => {
     if (await history.putSnapshot(snapshot)) written += 1;
   });
   return { written, versions };
 }
 
-async function inBatches<T>(items: readonly T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
-  for (let start = 0; start < items.length; start += width) await Promise.all(items.slice(start, start + width).map(work));
-}
 
 interface RenderedBulletin {
   region: Region;

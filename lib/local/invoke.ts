@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Context, S3Event, SQSEvent, SQSBatchResponse } from 'aws-lambda';
 import type { LocalStack } from './stack.ts';
-import { spoolDeliveryQueue } from '../delivery/queue.ts';
+import { spoolDeliveryQueue, type SpooledMessage } from '../delivery/queue.ts';
+import { inParallel } from '../util/concurrency.ts';
 import { encodeS3EventKey } from '../storage/keys.ts';
 import type { ValidateOutcome } from '../jobs/validate-upload.ts';
 import type { MonthlyRunSummary } from '../jobs/monthly-run.ts';
@@ -32,6 +33,12 @@ export interface LocalInvoker {
 }
 
 const MAX_RECEIVES = 3;
+/**
+ * Batches delivered at once: the deployed SQS event source's maximum concurrency
+ * (infra/constructs/functions.ts), unless UCJ_DELIVERY_CONCURRENCY says otherwise.
+ */
+const deliveryConcurrency = () => Number(process.env.UCJ_DELIVERY_CONCURRENCY ?? 2);
+
 
 export function s3ObjectCreatedEvent(bucket: string, key: string, size: number, etag: string, sequencer: string): S3Event {
   const now = new Date().toISOString();
@@ -123,8 +130,10 @@ export async function createLocalInvoker(stack: LocalStack): Promise<LocalInvoke
       for (;;) {
         const pending = (await spool.pending()).filter((m) => (receives.get(m.id) ?? 0) < MAX_RECEIVES);
         if (pending.length === 0) break;
-        for (let start = 0; start < pending.length; start += 10) {
-          const batch = pending.slice(start, start + 10);
+        const batches: SpooledMessage[][] = [];
+        for (let start = 0; start < pending.length; start += 10) batches.push(pending.slice(start, start + 10));
+        // As many batches at once as the deployed event source allows concurrent Lambdas.
+        await inParallel(batches, deliveryConcurrency(), async (batch) => {
           const event: SQSEvent = {
             Records: batch.map((message) => {
               const count = (receives.get(message.id) ?? 0) + 1;
@@ -155,7 +164,7 @@ export async function createLocalInvoker(stack: LocalStack): Promise<LocalInvoke
             await spool.acknowledge(message);
             delivered += 1;
           }
-        }
+        });
       }
       failed = (await spool.pending()).length;
       return { delivered, failed, attempts };

@@ -1,0 +1,134 @@
+/**
+ * Delivery on the local stack, as officials judge it: exactly one email each, to the right people, even
+ * when the delivering process is killed midway, SES refuses an address, or the bulletins are too large.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { announceStack, startLocalStack, type LocalStack } from '../../lib/local/stack.ts';
+import { createLocalInvoker, type LocalInvoker } from '../../lib/local/invoke.ts';
+import { generateSampleDataset } from '../../lib/sample/index.ts';
+import type { MonthlyRunSummary } from '../../lib/jobs/monthly-run.ts';
+
+const PERIOD = '2026-10';
+const UCJ = join(import.meta.dirname, '..', '..', 'bin', 'ucj.js');
+const REFUSED = 'ditolak@pemprov.example';
+const WIDE = 'kepala.wilayah.barat@bpjsketenagakerjaan.example';
+const WIDE_SCOPES = ['11', '12', '13', '14', '15', '16', '17', '18', '19', '21'];
+
+let dir: string;
+let stack: LocalStack;
+let invoker: LocalInvoker;
+let officials: string[];
+let run: MonthlyRunSummary;
+
+const addressOf = (mail: ParsedMail) => (Array.isArray(mail.to) ? mail.to[0] : mail.to)!.value[0]!.address!;
+async function outbox(): Promise<ParsedMail[]> {
+  const folder = join(stack.outboxDir, PERIOD);
+  const names = (await readdir(folder).catch(() => [] as string[])).filter((n) => n.endsWith('.eml'));
+  return Promise.all(names.map(async (n) => simpleParser(await readFile(join(folder, n)))));
+}
+
+beforeAll(async () => {
+  // Prepare: this process's handlers get a 200 kB attachment cap (one bulletin is about 50 kB, ten are
+  // over it) and an SES that refuses one address.
+  process.env.MAX_ATTACHMENT_BYTES = '200000';
+  process.env.UCJ_FAULTS = JSON.stringify({ sesRejectTo: [REFUSED] });
+  dir = await mkdtemp(join(tmpdir(), 'ucj-delivery-'));
+  stack = await startLocalStack(dir, { attach: false });
+  await announceStack(stack); // so the child process below uses these servers
+  invoker = await createLocalInvoker(stack);
+  const dataset = await generateSampleDataset({ lastPeriod: PERIOD, months: 1 });
+  const extra = [
+    `${REFUSED},Tono,Kepala Dinas,51,pejabat`,
+    ...WIDE_SCOPES.map((scope) => `${WIDE},Rina,Kepala Kantor Wilayah Sumatera,${scope},pejabat`),
+  ];
+  const recipients = `${dataset.recipients.content.trimEnd()}\n${extra.join('\n')}\n`;
+  officials = [...new Set(recipients.split('\n').filter((l) => l.includes(',pejabat')).map((l) => l.split(',')[0]!))];
+  await invoker.upload([{ key: 'config/recipients.csv', body: recipients }, ...[...dataset.targets, ...dataset.uploads].map((f) => ({ key: f.key, body: f.content }))]);
+  run = await invoker.runMonth({ period: PERIOD });
+  expect(run.deliveriesQueued).toBe(officials.length);
+});
+
+afterAll(async () => {
+  await stack?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+  delete process.env.MAX_ATTACHMENT_BYTES;
+  delete process.env.UCJ_FAULTS;
+});
+
+describe('delivery', () => {
+  it('a process killed in the middle of delivery, then a re-run, gives every official exactly one email', async () => {
+    // Act: a separate `ucj deliver` that kills itself right after SES accepted its fifth email, before
+    // the ledger could record it: the one window that cannot be closed. One deliverer at a time, so the
+    // window holds exactly one delivery (with N concurrent deliverers a crash can leave N in doubt).
+    const crashed = await new Promise<{ signal: NodeJS.Signals | null }>((resolve) => {
+      const child = execFile(process.execPath, [UCJ, 'deliver', '--period', PERIOD], {
+        env: {
+          ...process.env,
+          UCJ_LOCAL_DIR: dir,
+          UCJ_DELIVERY_CONCURRENCY: '1',
+          UCJ_FAULTS: JSON.stringify({ sesRejectTo: [REFUSED], crashAfterSesSends: 5 }),
+        },
+      });
+      child.on('exit', (_code, signal) => resolve({ signal }));
+    });
+    expect(crashed.signal).toBe('SIGKILL');
+    expect(await outbox()).toHaveLength(5);
+
+    await invoker.drainDeliveries();
+    // Assess: every official but the refused one has exactly one email; nobody has two.
+    const addresses = (await outbox()).map(addressOf).sort();
+    expect(addresses).toEqual(officials.filter((o) => o !== REFUSED).sort());
+    // The fifth, accepted by SES but never recorded, is left in doubt for an operator, not sent twice.
+    const inDoubt = await invoker.runtime.history.deliveriesInDoubt(PERIOD);
+    expect(inDoubt).toHaveLength(1);
+    expect(addresses).toContain(inDoubt[0]!.recipientKey.replace(/#v\d+$/, ''));
+  });
+
+  it('records the address SES refused with its reason, and counts sent and refused in the run', async () => {
+    const state = await invoker.runtime.history.deliveryState(PERIOD, `${REFUSED}#v1`);
+    expect(state).toMatchObject({ status: 'failed' });
+    expect(state?.status === 'failed' && state.reason).toContain('MessageRejected');
+    const [record] = (await invoker.runtime.history.listRuns(PERIOD)).filter((r) => r.runId === run.runId);
+    // One email went out in the crashed process without being counted: the window, in doubt.
+    expect(record!.delivered).toEqual({ sent: officials.length - 2, failed: 1 });
+  });
+
+  it('sends bulletins over the size cap as links that work, and the rest as attachments', async () => {
+    const mails = await outbox();
+    const wide = mails.find((m) => addressOf(m) === WIDE)!;
+    expect(wide.attachments).toHaveLength(0);
+    const links = [...(wide.text ?? '').matchAll(/^- (\S+\.pdf): (http\S+)$/gm)];
+    expect(links).toHaveLength(WIDE_SCOPES.length);
+    const response = await fetch(links[0]![2]!);
+    expect(response.status).toBe(200);
+    expect(Buffer.from(await response.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    const governor = mails.find((m) => addressOf(m) === 'gubernur.18@pemprov.example')!;
+    expect(governor.attachments.map((a) => a.filename)).toEqual(['18-lampung.pdf']);
+  });
+
+  it('an operator can resend a delivery left in doubt, from the message the claim kept', async () => {
+    const [entry] = await invoker.runtime.history.deliveriesInDoubt(PERIOD);
+    const email = entry!.recipientKey.replace(/#v\d+$/, '');
+    const resent = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = execFile(process.execPath, [UCJ, 'deliver', '--period', PERIOD, '--resend-in-doubt'], { env: { ...process.env, UCJ_LOCAL_DIR: dir } }, (error, stdout) =>
+        resolve({ code: error ? (error as { code?: number }).code ?? 1 : 0, stdout }),
+      );
+      child.stdin?.end();
+    });
+    expect(resent.stdout).toContain(`queued again: ${entry!.recipientKey}`);
+    expect((await outbox()).filter((m) => addressOf(m) === email)).toHaveLength(2); // the operator's call: it had arrived
+    expect(await invoker.runtime.history.deliveriesInDoubt(PERIOD)).toEqual([]);
+  });
+
+  it('a month run twice sends nothing the second time', async () => {
+    const before = (await outbox()).length;
+    await invoker.runMonth({ period: PERIOD });
+    await invoker.drainDeliveries();
+    expect(await outbox()).toHaveLength(before);
+  });
+});
