@@ -1,10 +1,12 @@
 /** `npm run bench`: every figure the issues name, one JSON line each. Benchmarks report; they never fail tests. */
 import { benchValidate } from './validate.ts';
 import { benchNumbers } from './numbers.ts';
+import { benchDelivery } from './delivery.ts';
 
 const benches: Array<[string, () => Promise<void>]> = [
   ['validate', benchValidate],
   ['numbers', benchNumbers],
+  ['delivery', benchDelivery],
 ];
 
 const only = process.argv.slice(2);

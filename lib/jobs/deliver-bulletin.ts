@@ -58,23 +58,16 @@ export function parseDeliveryMessage(body: string): DeliveryMessage {
 export async function deliverBulletin(deps: DeliverDeps, message: DeliveryMessage): Promise<DeliverOutcome> {
   const { period, email } = message;
   const ledgerKey = deliveryLedgerKey(message);
-  const sizes = await Promise.all(
+  // Read once: the bodies are attached, or, when they are too large together, only their sizes count.
+  const bodies = await Promise.all(
     message.bulletins.map(async (bulletin) => {
-      const head = await deps.store.head(bulletin.key);
-      if (!head) throw new Error(`bulletin ${bulletin.key} is not in the bucket`);
-      return head.size;
+      const object = await deps.store.get(bulletin.key);
+      if (!object) throw new Error(`bulletin ${bulletin.key} is not in the bucket`);
+      return { fileName: bulletin.fileName, content: object.body };
     }),
   );
-  const linked = sizes.reduce((sum, size) => sum + size, 0) > (deps.maxAttachmentBytes ?? MAX_ATTACHMENT_BYTES);
-  const attachments = linked
-    ? []
-    : await Promise.all(
-        message.bulletins.map(async (bulletin) => {
-          const object = await deps.store.get(bulletin.key);
-          if (!object) throw new Error(`bulletin ${bulletin.key} is not in the bucket`);
-          return { fileName: bulletin.fileName, content: object.body };
-        }),
-      );
+  const linked = bodies.reduce((sum, body) => sum + body.content.length, 0) > (deps.maxAttachmentBytes ?? MAX_ATTACHMENT_BYTES);
+  const attachments = linked ? [] : bodies;
   const links = linked
     ? await Promise.all(message.bulletins.map(async (b) => ({ fileName: b.fileName, url: await deps.store.link(b.key, LINK_EXPIRY_SECONDS) })))
     : [];

@@ -53,6 +53,8 @@ export async function startSesOutboxProxy(target: { host: string; port: number }
   return server;
 }
 
+const madeDirs = new Set<string>();
+
 async function keepRawEmail(requestBody: Buffer, responseBody: Buffer, outboxDir: string): Promise<void> {
   const sent = JSON.parse(requestBody.toString('utf8')) as { Content?: { Raw?: { Data?: string } }; Destination?: { ToAddresses?: string[] } };
   const data = sent.Content?.Raw?.Data;
@@ -62,6 +64,9 @@ async function keepRawEmail(requestBody: Buffer, responseBody: Buffer, outboxDir
   const period = mimeHeader(raw, 'X-UCJ-Period') ?? periodInJakarta(new Date());
   const to = sent.Destination?.ToAddresses?.[0] ?? mimeHeader(raw, 'To') ?? 'unknown';
   const dir = join(outboxDir, safe(period));
-  await mkdir(dir, { recursive: true });
+  if (!madeDirs.has(dir)) {
+    await mkdir(dir, { recursive: true });
+    madeDirs.add(dir);
+  }
   await writeFile(join(dir, `${safe(to)}-${safe(MessageId)}.eml`), raw);
 }

@@ -41,6 +41,8 @@ export interface LocalStack {
   queueDir: string;
   /** True when this process started the servers; false when it attached to a running `ucj stack`. */
   owned: boolean;
+  /** Requests each server has received since start (only when this process owns the servers). */
+  requests: { dynamodb: number; ses: number };
   close(): Promise<void>;
 }
 
@@ -89,11 +91,18 @@ export async function startLocalStack(dirInput: string, options: { attach?: bool
 
   const dynamo = dynalite({ path: paths.dynamodb, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await listen(dynamo);
+  const requests = { dynamodb: 0, ses: 0 };
+  dynamo.on('request', () => {
+    requests.dynamodb += 1;
+  });
   const s3 = new S3rver({ port: 0, address: '127.0.0.1', directory: paths.s3, silent: true, configureBuckets: [{ name: LOCAL_BUCKET, configs: [] }] });
   const s3Address = await s3.run();
   const sesInner: Server = await startSesEmulator({ host: '127.0.0.1', port: 0 });
   const { startSesOutboxProxy } = await import('./ses-outbox.ts');
   const sesProxy = await startSesOutboxProxy({ host: '127.0.0.1', port: portOf(sesInner) }, paths.outbox);
+  sesProxy.on('request', () => {
+    requests.ses += 1;
+  });
 
   const endpoints: StackEndpoints = {
     s3: `http://127.0.0.1:${s3Address.port}`,
@@ -109,6 +118,7 @@ export async function startLocalStack(dirInput: string, options: { attach?: bool
     outboxDir: paths.outbox,
     queueDir: paths.queue,
     owned: true,
+    requests,
     async close() {
       await Promise.all([closeServer(sesProxy), closeServer(sesInner), s3.close(), closeServer(dynamo)]);
       await rm(paths.info, { force: true }).catch(() => undefined);
@@ -141,6 +151,7 @@ async function runningStack(dir: string): Promise<LocalStack | undefined> {
     outboxDir: paths.outbox,
     queueDir: paths.queue,
     owned: false,
+    requests: { dynamodb: 0, ses: 0 },
     close: async () => undefined,
   };
 }
