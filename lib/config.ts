@@ -14,6 +14,12 @@ export const runtimeEnvSchema = z.object({
   SENDER_ADDRESS: z.email(),
   REPLY_TO_ADDRESS: z.email().optional(),
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  /**
+   * A Secrets Manager secret holding `{ accessKeyId, secretAccessKey }` of an IAM user allowed only to read
+   * bulletins: links signed with a Lambda role's temporary credentials die with the session (hours), so
+   * the 7-day links need long-term keys. Unset locally, where the stack's own credentials sign.
+   */
+  LINK_SIGNER_SECRET_ARN: z.string().min(1).optional(),
   /** Attachments above this total (bytes) go as presigned links; 10 MB unless set. */
   MAX_ATTACHMENT_BYTES: z.coerce.number().int().positive().optional(),
   AWS_REGION: z.string().min(1).default('ap-southeast-3'),

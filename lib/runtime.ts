@@ -2,6 +2,9 @@
  * The composition root's building blocks: configuration, clients and adapters, built once per process
  * (a Lambda's cold start, or the CLI) and shared by the handlers.
  */
+import { z } from 'zod';
+import { S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { readRuntimeEnv, type RuntimeEnv } from './config.ts';
 import { createAwsClients, type AwsClients } from './aws/clients.ts';
 import { s3ObjectStore, type ObjectStore } from './storage/object-store.ts';
@@ -30,7 +33,7 @@ export function createRuntime(environment: NodeJS.ProcessEnv = process.env): Run
   return {
     env,
     clients,
-    store: s3ObjectStore(clients.s3, env.BUCKET_NAME),
+    store: s3ObjectStore(clients.s3, env.BUCKET_NAME, env.LINK_SIGNER_SECRET_ARN ? linkSigner(env, env.LINK_SIGNER_SECRET_ARN) : undefined),
     history: dynamoHistoryStore(clients.dynamo, env.TABLE_NAME),
     mailer: sesMailer(clients.ses, env.SES_CONFIGURATION_SET),
     // Only monthly-run queues deliveries, so only it needs the queue configured.
@@ -40,6 +43,23 @@ export function createRuntime(environment: NodeJS.ProcessEnv = process.env): Run
       return spool ? spoolDeliveryQueue(spool) : sqsDeliveryQueue(clients.sqs, env.DELIVERY_QUEUE_URL);
     },
     now: () => new Date(),
+  };
+}
+
+const signerKeysSchema = z.object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) });
+
+/** An S3 client with the link signer's long-term keys, fetched from Secrets Manager once per process. */
+function linkSigner(env: RuntimeEnv, secretArn: string): () => Promise<S3Client> {
+  let signer: Promise<S3Client> | undefined;
+  return () => {
+    signer ??= (async () => {
+      const secrets = new SecretsManagerClient({ region: env.AWS_REGION });
+      const out = await secrets.send(new GetSecretValueCommand({ SecretId: secretArn }));
+      const keys = signerKeysSchema.parse(JSON.parse(out.SecretString ?? '{}'));
+      secrets.destroy();
+      return new S3Client({ region: env.AWS_REGION, credentials: keys });
+    })();
+    return signer;
   };
 }
 

@@ -1,4 +1,6 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, SecretValue } from 'aws-cdk-lib';
+import { CfnAccessKey, User } from 'aws-cdk-lib/aws-iam';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -70,6 +72,7 @@ export class UcjFunctions extends Construct {
       .bindBucket(bucket, 'read')
       .bindTable(table, 'readwrite')
       .allowSendEmail(sender);
+    this.bindLinkSigner(bucket);
     this.deliverBulletin.addEventSource(
       new SqsEventSource(deliveryQueue, {
         batchSize: 10,
@@ -94,5 +97,25 @@ export class UcjFunctions extends Construct {
       fn.addEnvironment('TABLE_NAME', table.tableName);
       fn.setSender(sender);
     }
+  }
+
+  /**
+   * Bulletins too large to attach go as presigned links valid 7 days. A link signed with the function's
+   * role dies with the role's session (hours), so links are signed with the long-term keys of an IAM
+   * user that may only read bulletins/, kept in Secrets Manager and read by deliver-bulletin alone.
+   */
+  private bindLinkSigner(bucket: IBucket): void {
+    const signer = new User(this, 'BulletinLinkSigner');
+    bucket.grantRead(signer, 'bulletins/*');
+    const key = new CfnAccessKey(this, 'BulletinLinkSignerKey', { userName: signer.userName });
+    const secret = new Secret(this, 'BulletinLinkSignerSecret', {
+      description: 'Access key of the IAM user that signs 7-day bulletin download links (read-only on bulletins/)',
+      secretObjectValue: {
+        accessKeyId: SecretValue.unsafePlainText(key.ref),
+        secretAccessKey: SecretValue.resourceAttribute(key.attrSecretAccessKey),
+      },
+    });
+    secret.grantRead(this.deliverBulletin);
+    this.deliverBulletin.addEnvironment('LINK_SIGNER_SECRET_ARN', secret.secretArn);
   }
 }

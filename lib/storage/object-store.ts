@@ -39,7 +39,11 @@ export interface ObjectStore {
 
 const unquote = (etag: string | undefined) => (etag ?? '').replace(/"/g, '');
 
-export function s3ObjectStore(s3: S3Client, bucket: string): ObjectStore {
+/**
+ * `linkSigner`, when given, is the client presigned links are signed with (long-term keys, so a link can
+ * live its 7 days); otherwise the store's own client signs.
+ */
+export function s3ObjectStore(s3: S3Client, bucket: string, linkSigner?: () => Promise<S3Client>): ObjectStore {
   return {
     async get(key) {
       try {
@@ -84,8 +88,9 @@ export function s3ObjectStore(s3: S3Client, bucket: string): ObjectStore {
     async delete(key) {
       await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     },
-    link(key, expiresInSeconds) {
-      return getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresInSeconds });
+    async link(key, expiresInSeconds) {
+      const signer = linkSigner ? await linkSigner() : s3;
+      return getSignedUrl(signer, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresInSeconds });
     },
   };
 }

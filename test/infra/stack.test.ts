@@ -208,6 +208,23 @@ describe('functions', () => {
     });
   });
 
+  it('signs 7-day links with an IAM user that may only read bulletins/, whose keys only deliver-bulletin reads', () => {
+    template.resourceCountIs('AWS::IAM::User', 1);
+    template.resourceCountIs('AWS::IAM::AccessKey', 1);
+    const userPolicies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy.Properties.Users ?? []).includes('BulletinLinkSigner'),
+    );
+    expect(userPolicies).toHaveLength(1);
+    const statements = JSON.stringify(userPolicies[0]!.Properties.PolicyDocument.Statement);
+    expect(statements).toContain('s3:GetObject');
+    expect(statements).toContain('/bulletins/*');
+    expect(statements).not.toMatch(/s3:PutObject|s3:DeleteObject/);
+    const env = (functions.DeliverBulletin.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env.LINK_SIGNER_SECRET_ARN).toEqual({ Ref: expect.stringMatching(/BulletinLinkSignerSecret/) });
+    expect(policyOf('DeliverBulletin')).toContain('secretsmanager:GetSecretValue');
+    for (const other of ['ValidateUpload', 'MonthlyRun', 'RemindUploads'] as const) expect(policyOf(other)).not.toContain('secretsmanager:');
+  });
+
   it('deliver-bulletin reads the delivery queue in batches with partial failures', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
