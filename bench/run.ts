@@ -2,11 +2,13 @@
 import { benchValidate } from './validate.ts';
 import { benchNumbers } from './numbers.ts';
 import { benchDelivery } from './delivery.ts';
+import { benchInfra } from './infra.ts';
 
 const benches: Array<[string, () => Promise<void>]> = [
   ['validate', benchValidate],
   ['numbers', benchNumbers],
   ['delivery', benchDelivery],
+  ['infra', benchInfra],
 ];
 
 const only = process.argv.slice(2);

@@ -1,9 +1,12 @@
 /** The CDK app (`npx cdk synth`, `npx cdk deploy`): settings come from cdk.json's context. */
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig } from './config.ts';
 import { UcjBulletinStack } from './stack.ts';
 
 const app = new App();
+// Synth (and so deploy) stops on any AWS Solutions finding that is not acknowledged with a reason (infra/nag.ts).
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 const config = loadConfig(app.node);
 new UcjBulletinStack(app, 'UcjBulletin', {
   config,

@@ -12,11 +12,13 @@ export const CONFIG_KEYS = [
   'senderAddress',
   'replyToAddress',
   'sesConfigurationSet',
+  'sesIdentityType',
   'operatorEmails',
   'scheduleDayOfMonth',
   'scheduleHour',
   'reminderDaysBefore',
   'logRetentionDays',
+  'linkSignerKeySerial',
 ] as const;
 
 // `-c key=value` on the command line always arrives as a string, cdk.json values as JSON.
@@ -44,17 +46,21 @@ export const UcjConfigSchema = z
     /** The From address of every email; its domain (or the address itself) must be a verified SES identity. */
     senderAddress: z.email(),
     replyToAddress: z.email().optional(),
-    /** An existing SES configuration set to send through (event publishing, suppression). */
+    /** The name of the SES configuration set the stack creates and every email goes through (default: generated). */
     sesConfigurationSet: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"')
       .optional(),
-    /** Who alarms will notify (used by the alarms issue). */
-    operatorEmails: emailList,
+    /** Verify the sender's whole domain (DKIM DNS records) or only the sender address (a confirmation link). */
+    sesIdentityType: z.enum(['domain', 'address']).default('domain'),
+    /** Who alarms, bounces and complaints notify: one SNS email subscription each (each must confirm it). */
+    operatorEmails: emailList.pipe(z.array(z.email()).min(1, 'name at least one operator to receive alarms')),
     // Capped at 28 so the run happens in every month, February included.
     scheduleDayOfMonth: wholeNumber.pipe(z.int().min(1).max(28)),
     scheduleHour: wholeNumber.pipe(z.int().min(0).max(23)),
     reminderDaysBefore: wholeNumber.pipe(z.int().min(1)),
+    /** Raise by one to rotate the access key that signs bulletin download links (a new key replaces the old at deploy). */
+    linkSignerKeySerial: wholeNumber.pipe(z.int().min(1)).default(1),
     logRetentionDays: wholeNumber.pipe(
       z.int().refine((days) => RETENTION_DAYS.includes(days), {
         message: `must be one of CloudWatch Logs' retention periods: ${RETENTION_DAYS.join(', ')}`,

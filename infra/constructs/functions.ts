@@ -1,4 +1,4 @@
-import { Duration, SecretValue } from 'aws-cdk-lib';
+import { Duration, SecretValue, Stack } from 'aws-cdk-lib';
 import { CfnAccessKey, User } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -8,12 +8,23 @@ import { EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledge, acknowledgeBucketGrant } from '../nag.ts';
 import { type EmailSender, UcjFunction } from './function.ts';
 
 /** Only uploads trigger validation: the validator's own writes (validation/, quarantine/) never can. */
 export const UPLOAD_PREFIX = 'uploads/';
 
-// First guesses, to be set from measurements (npm run bench and CloudWatch's Max Memory Used).
+/**
+ * Timeouts and memory, from measurements (npm run bench, on a laptop; Lambda ARM at 1,769 MB is one vCPU):
+ * - validate-upload: 61,680 CSV rows validate in 0.8 s using ~230 MB, but exceljs peaks at ~630 MB reading
+ *   a 65,000-row xlsx, so 1,024 MB; a minute leaves room for a slow S3 read of a large file.
+ * - monthly-run: the numbers of 553 regions take ~10 ms; rendering is the cost (39 bulletins in a few
+ *   seconds locally, so ~553 in about a minute on one vCPU). 2,048 MB buys more than one vCPU for pdfmake;
+ *   the 15-minute maximum is headroom for a slow month, and the run is resumable if it ever hits it.
+ * - deliver-bulletin: ~15 ms per email locally, a batch of 10 well under a second plus SES latency;
+ *   512 MB holds the largest PDF attachment and its MIME copy.
+ * - remind-uploads: a listing of uploads/ and a few dozen emails.
+ */
 export const SIZING = {
   validateUpload: { timeout: Duration.minutes(1), memorySize: 1024 },
   monthlyRun: { timeout: Duration.minutes(15), memorySize: 2048 },
@@ -27,6 +38,8 @@ export interface UcjFunctionsProps {
   deliveryQueue: IQueue;
   sender: EmailSender;
   logRetention: RetentionDays;
+  /** The link signer's access key serial: a new value replaces the key (rotation, see docs/deploy.md). */
+  linkSignerKeySerial: number;
 }
 
 /** The four Lambdas (DESIGN.md, "Functions"), each with only the access its job needs. */
@@ -51,6 +64,15 @@ export class UcjFunctions extends Construct {
     bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.validateUpload), {
       prefix: UPLOAD_PREFIX,
     });
+    // CDK's own singleton that applies the bucket notification configuration at deploy time.
+    for (const child of Stack.of(this).node.children) {
+      if (!child.node.id.startsWith('BucketNotificationsHandler')) continue;
+      acknowledge(
+        child,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        "CDK's bucket-notification custom resource handler (not ours to configure); the managed policy only lets it write its logs.",
+      );
+    }
 
     this.monthlyRun = new UcjFunction(this, 'MonthlyRun', {
       entry: 'functions/monthly-run.ts',
@@ -72,7 +94,7 @@ export class UcjFunctions extends Construct {
       .bindBucket(bucket, 'read')
       .bindTable(table, 'readwrite')
       .allowSendEmail(sender);
-    this.bindLinkSigner(bucket);
+    this.bindLinkSigner(bucket, props.linkSignerKeySerial);
     this.deliverBulletin.addEventSource(
       new SqsEventSource(deliveryQueue, {
         batchSize: 10,
@@ -104,10 +126,17 @@ export class UcjFunctions extends Construct {
    * role dies with the role's session (hours), so links are signed with the long-term keys of an IAM
    * user that may only read bulletins/, kept in Secrets Manager and read by deliver-bulletin alone.
    */
-  private bindLinkSigner(bucket: IBucket): void {
+  private bindLinkSigner(bucket: IBucket, keySerial: number): void {
     const signer = new User(this, 'BulletinLinkSigner');
     bucket.grantRead(signer, 'bulletins/*');
-    const key = new CfnAccessKey(this, 'BulletinLinkSignerKey', { userName: signer.userName });
+    acknowledgeBucketGrant(
+      signer,
+      bucket,
+      'read',
+      'The link signer may read bulletins/ only (any month, any version: a link may point at a revision); the wildcards are the grant helper\'s read actions.',
+      'bulletins/*',
+    );
+    const key = new CfnAccessKey(this, 'BulletinLinkSignerKey', { userName: signer.userName, serial: keySerial });
     const secret = new Secret(this, 'BulletinLinkSignerSecret', {
       description: 'Access key of the IAM user that signs 7-day bulletin download links (read-only on bulletins/)',
       secretObjectValue: {
@@ -116,6 +145,11 @@ export class UcjFunctions extends Construct {
       },
     });
     secret.grantRead(this.deliverBulletin);
+    acknowledge(
+      secret,
+      'AwsSolutions-SMG4',
+      'Automatic rotation is future work: it needs a rotation function that keeps the previous key valid until the 7-day links signed with it expire. Until then an operator rotates by deploying with -c linkSignerKeySerial=<n+1> (docs/deploy.md).',
+    );
     this.deliverBulletin.addEnvironment('LINK_SIGNER_SECRET_ARN', secret.secretArn);
   }
 }

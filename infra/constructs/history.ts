@@ -21,6 +21,9 @@ export class History extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      // No TTL: every item is kept on purpose (snapshots and run records are the history, the delivery
+      // ledger is what makes sending exactly-once), and dynalite, the local stack, has no TTL either.
+      // Should an item kind ever expire, add `timeToLiveAttribute` here and write that attribute in lib/history.
     });
     this.table.addGlobalSecondaryIndex({
       indexName: GSI1.indexName,

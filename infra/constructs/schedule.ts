@@ -1,10 +1,11 @@
 import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { Schedule, ScheduleExpression, ScheduleGroup, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { ContextAttribute, Schedule, ScheduleExpression, ScheduleGroup, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledge, nagArn } from '../nag.ts';
 
 export interface MonthlySchedulesProps {
   monthlyRun: IFunction;
@@ -17,8 +18,10 @@ export interface MonthlySchedulesProps {
 }
 
 /**
- * EventBridge Scheduler, in Jakarta time: the month's run (payload `{}`: the function defaults
- * to the month before) and, some days earlier, the upload reminder. Scheduler invokes Lambda
+ * EventBridge Scheduler, in Jakarta time: the month's run and, some days earlier, the upload reminder.
+ * The run's payload is `{ "scheduledTime": "<the occurrence's time>" }`: the same for every retry of one
+ * occurrence, so the function can derive the month from it (not from the clock) and use it as an
+ * idempotency key; no `period`, so it defaults to the month before. Scheduler invokes Lambda
  * asynchronously, so its retries cover delivering the event to Lambda; what Scheduler could not
  * deliver lands in the dead-letter queue.
  */
@@ -51,11 +54,16 @@ export class MonthlySchedules extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    acknowledge(
+      this.deadLetterQueue,
+      'AwsSolutions-SQS3',
+      'This queue is itself a dead-letter queue (of the Scheduler targets); a DLQ of a DLQ would only move the problem. An alarm watches its depth.',
+    );
 
-    const target = (fn: IFunction): LambdaInvoke =>
+    const target = (fn: IFunction, input: Record<string, string>): LambdaInvoke =>
       new LambdaInvoke(fn, {
         role: this.role,
-        input: ScheduleTargetInput.fromObject({}),
+        input: ScheduleTargetInput.fromObject(input),
         deadLetterQueue: this.deadLetterQueue,
         retryAttempts: 5,
         maxEventAge: Duration.hours(6),
@@ -72,13 +80,20 @@ export class MonthlySchedules extends Construct {
       description: 'The month\'s ucj-bulletin run (bulletins for the month before)',
       scheduleGroup: this.group,
       schedule: monthlyCron(props.dayOfMonth),
-      target: target(props.monthlyRun),
+      target: target(props.monthlyRun, { scheduledTime: ContextAttribute.scheduledTime }),
     });
     this.reminder = new Schedule(this, 'UploadReminder', {
       description: `Reminds data admins of missing uploads ${props.reminderDaysBefore} days before the run`,
       scheduleGroup: this.group,
       schedule: monthlyCron(reminderDay),
-      target: target(props.remindUploads),
+      target: target(props.remindUploads, {}),
     });
+    for (const fn of [props.monthlyRun, props.remindUploads]) {
+      acknowledge(
+        this.role,
+        `AwsSolutions-IAM5[Resource::${nagArn(fn)}:*]`,
+        'lambda:InvokeFunction on the function and its versions/aliases (ARN:*), as the Scheduler target grant writes it; one function only.',
+      );
+    }
   }
 }

@@ -2,9 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig, UcjConfigError } from '../../infra/config.ts';
 import { REPO_ROOT, UcjFunction } from '../../infra/constructs/function.ts';
@@ -21,6 +22,7 @@ type FunctionId = (typeof FUNCTION_IDS)[number];
 let outdir: string;
 let template: Template;
 let annotations: Annotations;
+let stack: UcjBulletinStack;
 let functions: Record<FunctionId, Resource>;
 let renderProbe: Resource;
 
@@ -48,7 +50,7 @@ beforeAll(() => {
   // Prepare: the real cdk.json context, one synth (the four bundles are built once, by local esbuild).
   outdir = mkdtempSync(path.join(tmpdir(), 'ucj-cdk-'));
   const app = new App({ outdir, context: cdkJson.context });
-  const stack = new UcjBulletinStack(app, 'UcjBulletin', {
+  stack = new UcjBulletinStack(app, 'UcjBulletin', {
     config: loadConfig(app.node),
     env: { account: '123456789012', region: 'ap-southeast-3' },
   });
@@ -108,6 +110,30 @@ describe('bucket', () => {
     expect(rules.some((rule) => 'ExpirationInDays' in rule)).toBe(false);
   });
 
+  it('logs access to a separate bucket that is itself private, encrypted, TLS-only and expiring', () => {
+    const [logBucketId, logBucket] = resourceByPrefix('AWS::S3::Bucket', 'StorageAccessLogs');
+    const [, bucket] = resourceByPrefix('AWS::S3::Bucket', 'StorageBucket');
+    expect(bucket.Properties.LoggingConfiguration).toEqual({
+      DestinationBucketName: { Ref: logBucketId },
+      LogFilePrefix: 'data-bucket/',
+    });
+    expect(logBucket).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: {
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        LifecycleConfiguration: { Rules: [expect.objectContaining({ ExpirationInDays: 730 })] },
+      },
+    });
+    expect(logBucket.Properties.LoggingConfiguration).toBeUndefined();
+    const logPolicy = Object.values(template.findResources('AWS::S3::BucketPolicy')).find(
+      (policy) => JSON.stringify(policy.Properties.Bucket) === JSON.stringify({ Ref: logBucketId }),
+    );
+    const statements = JSON.stringify(logPolicy?.Properties.PolicyDocument.Statement);
+    expect(statements).toContain('"aws:SecureTransport":"false"');
+    expect(statements).toContain('logging.s3.amazonaws.com');
+  });
+
   it('refuses requests without TLS', () => {
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {
@@ -151,12 +177,12 @@ describe('history table', () => {
 });
 
 describe('functions', () => {
-  it('are four Node.js 22 ARM64 functions with tracing and their own log group', () => {
+  it('are four Node.js 24 ARM64 functions with tracing and their own log group', () => {
     // The fifth function in the template is CDK's S3-notification custom resource handler.
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs22.x' }, 4);
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x' }, 4);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
         TracingConfig: { Mode: 'Active' },
@@ -211,6 +237,8 @@ describe('functions', () => {
   it('signs 7-day links with an IAM user that may only read bulletins/, whose keys only deliver-bulletin reads', () => {
     template.resourceCountIs('AWS::IAM::User', 1);
     template.resourceCountIs('AWS::IAM::AccessKey', 1);
+    // Rotation: deploying with -c linkSignerKeySerial=2 replaces the key.
+    template.hasResourceProperties('AWS::IAM::AccessKey', { Serial: 1 });
     const userPolicies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
       JSON.stringify(policy.Properties.Users ?? []).includes('BulletinLinkSigner'),
     );
@@ -350,20 +378,20 @@ describe('delivery queue', () => {
 });
 
 describe('schedules', () => {
-  const target = (fn: string) =>
+  const target = (fn: string, input: string) =>
     Match.objectLike({
       Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^Functions${fn}`), 'Arn'] },
-      Input: '{}',
+      Input: input,
       RetryPolicy: Match.objectLike({ MaximumRetryAttempts: Match.anyValue() }),
       DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SchedulesDeadLetters'), 'Arn'] } },
     });
 
-  it('runs the month on day 5 at 07:00 Jakarta time', () => {
+  it('runs the month on day 5 at 07:00 Jakarta time, passing the occurrence time as idempotency key', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 7 5 * ? *)',
       ScheduleExpressionTimezone: 'Asia/Jakarta',
       State: 'ENABLED',
-      Target: target('MonthlyRun'),
+      Target: target('MonthlyRun', '{"scheduledTime":"<aws.scheduler.scheduled-time>"}'),
     });
   });
 
@@ -371,7 +399,7 @@ describe('schedules', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 7 2 * ? *)',
       ScheduleExpressionTimezone: 'Asia/Jakarta',
-      Target: target('RemindUploads'),
+      Target: target('RemindUploads', '{}'),
     });
   });
 
@@ -398,6 +426,11 @@ describe('config', () => {
     expect(
       parseConfig({ ...valid, scheduleDayOfMonth: '10', operatorEmails: 'a@ucj.example, b@ucj.example' }),
     ).toMatchObject({ scheduleDayOfMonth: 10, operatorEmails: ['a@ucj.example', 'b@ucj.example'] });
+    expect(parseConfig(valid)).toMatchObject({ sesIdentityType: 'domain', linkSignerKeySerial: 1 });
+    expect(parseConfig({ ...valid, sesIdentityType: 'address', linkSignerKeySerial: '2' })).toMatchObject({
+      sesIdentityType: 'address',
+      linkSignerKeySerial: 2,
+    });
   });
 
   it('fails synth with every problem named', () => {
@@ -405,6 +438,7 @@ describe('config', () => {
     expect(() => parseConfig(invalid)).toThrow(UcjConfigError);
     expect(() => parseConfig(invalid)).toThrow(/senderAddress[\s\S]*scheduleHour[\s\S]*logRetentionDays/);
     expect(() => parseConfig({ ...valid, scheduleHour: undefined })).toThrow(/scheduleHour/);
+    expect(() => parseConfig({ ...valid, operatorEmails: [] })).toThrow(/operatorEmails: name at least one operator/);
   });
 
   it('rejects a reminder that would fall in the previous month', () => {
@@ -416,5 +450,145 @@ describe('config', () => {
   it('is checked when the app is built', () => {
     const app = new App({ context: { ...valid, scheduleDayOfMonth: 31 } });
     expect(() => loadConfig(app.node)).toThrow(/Invalid ucj-bulletin configuration[\s\S]*scheduleDayOfMonth/);
+  });
+});
+
+describe('mail', () => {
+  it('verifies the sender domain and sends every email through the configuration set', () => {
+    template.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: 'ucj.example',
+      ConfigurationSetAttributes: { ConfigurationSetName: { Ref: Match.stringLikeRegexp('^MailConfigurationSet') } },
+    });
+    template.resourceCountIs('AWS::SES::ConfigurationSet', 1);
+    for (const id of ['ValidateUpload', 'DeliverBulletin', 'RemindUploads'] as const) {
+      const env = (functions[id].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(env.SES_CONFIGURATION_SET, id).toEqual({ Ref: expect.stringMatching(/^MailConfigurationSet/) });
+      expect(policyOf(id), id).toMatch(/configuration-set\/"?,?\{"Ref":"MailConfigurationSet/);
+    }
+  });
+
+  it('publishes bounces, complaints and rejects to an encrypted topic the operators subscribe to', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        MatchingEventTypes: Match.arrayEquals(['bounce', 'complaint', 'reject']),
+        SnsDestination: { TopicARN: { Ref: Match.stringLikeRegexp('^MailEvents') } },
+      }),
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'operator@ucj.example',
+      TopicArn: { Ref: Match.stringLikeRegexp('^MailEvents') },
+    });
+  });
+});
+
+describe('alarms', () => {
+  const alarmTopic = { Ref: Match.stringLikeRegexp('^AlertsTopic') };
+
+  it('notify the operators by email through a KMS-encrypted, TLS-only topic', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 2);
+    template.resourcePropertiesCountIs('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() }, 2);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'operator@ucj.example', TopicArn: alarmTopic });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.resourcePropertiesCountIs(
+      'AWS::SNS::TopicPolicy',
+      { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } },
+      2,
+    );
+    const every = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
+    expect(every).toHaveLength(8);
+    for (const alarm of every) expect(JSON.stringify(alarm.Properties.AlarmActions)).toMatch(/AlertsTopic/);
+  });
+
+  it('watch the depth of every dead-letter queue', () => {
+    for (const queue of ['DeliveryDeadLetters', 'SchedulesDeadLetters']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${queue}`), 'QueueName'] } }],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+    }
+  });
+
+  it('watch the errors of each function', () => {
+    for (const id of FUNCTION_IDS) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp(`^Functions${id}`) } }],
+        Threshold: 1,
+      });
+    }
+  });
+
+  it('count failed and partial month runs from monthly-run\'s log and alarm on each', () => {
+    for (const [outcome, metric] of [['failed', 'MonthRunFailed'], ['partial', 'MonthRunPartial']] as const) {
+      template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        LogGroupName: { Ref: Match.stringLikeRegexp('^FunctionsMonthlyRunLogs') },
+        FilterPattern: `{ ($.message = "month run finished") && ($.outcome = "${outcome}") }`,
+        MetricTransformations: [{ MetricNamespace: 'UcjBulletin', MetricName: metric, MetricValue: '1' }],
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'UcjBulletin',
+        MetricName: metric,
+        Threshold: 1,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [alarmTopic],
+      });
+    }
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('leaves no unacknowledged finding', () => {
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    const findings = report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`));
+    expect(findings).toEqual([]);
+  });
+
+  it('gives every acknowledgement a specific reason', () => {
+    const acknowledged = stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+      .flatMap((m) => Object.entries(m.data as Record<string, string>));
+    expect(acknowledged.length).toBeGreaterThan(0);
+    for (const [id, reason] of acknowledged) {
+      expect(id).toMatch(/^(Annotation::)?AwsSolutions-(IAM4|IAM5|SMG4|SQS3)\b/);
+      expect(reason.length, id).toBeGreaterThanOrEqual(60);
+    }
+  });
+});
+
+describe('outputs', () => {
+  it('name what the operator commands in docs/deploy.md need', () => {
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
+      'AlarmTopicArn',
+      'BucketName',
+      'DeliveryDeadLetterQueueUrl',
+      'MonthlyRunFunctionName',
+      'SesConfigurationSetName',
+      'TableName',
+    ]);
+  });
+});
+
+describe('cdk CLI', () => {
+  it('synthesizes the app offline with `cdk synth --quiet` (cdk-nag included)', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'ucj-cdk-cli-'));
+    try {
+      const child = spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '-o', out], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        timeout: 90_000,
+        env: { ...process.env, CDK_DISABLE_VERSION_CHECK: 'true' },
+      });
+      expect(child.status, child.stderr.slice(-2000)).toBe(0);
+      expect(existsSync(path.join(out, 'UcjBulletin.template.json'))).toBe(true);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
