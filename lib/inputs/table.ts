@@ -6,7 +6,6 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { ValidationIssue } from './issues.ts';
 import { tooLargeMessage, UPLOAD_LIMITS } from './limits.ts';
-import { readXlsxTable } from './xlsx.ts';
 
 export interface TableRecord {
   /** Where the record is in the file: the 1-based line (header = 1), or array index + 2 for JSON. */
@@ -194,7 +193,8 @@ export async function readTable(bytes: Uint8Array, fileName: string): Promise<Ta
   const extension = fileName.toLowerCase().split('.').pop() ?? '';
   if (bytes.length === 0) return fileError('BERKAS_KOSONG', 'Berkas kosong (0 byte).');
   if (bytes.length > UPLOAD_LIMITS.maxBytes) return fileError('BERKAS_TERLALU_BESAR', tooLargeMessage(bytes.length));
-  if (extension === 'xlsx') return readXlsxTable(bytes);
+  // Loaded only when an Excel file arrives: exceljs is the largest part of a bundle that may never need it.
+  if (extension === 'xlsx') return (await import('./xlsx.ts')).readXlsxTable(bytes);
   if (extension === 'xls') {
     return fileError('FORMAT_TIDAK_DIDUKUNG', 'Format Excel lama (.xls) tidak didukung. Simpan sebagai "Buku Kerja Excel (.xlsx)" atau "CSV UTF-8" lalu unggah ulang.');
   }

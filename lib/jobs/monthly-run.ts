@@ -4,7 +4,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { computeMonth, HISTORY_MONTHS, pastFiguresOf, type PastFigures, type ReportedFigures } from '../domain/compute.ts';
-import { addMonths, parsePeriod } from '../domain/period.ts';
+import { z } from 'zod';
+import { addMonths, parsePeriod, PERIOD_PATTERN, previousPeriodInJakarta } from '../domain/period.ts';
 import { displayName, loadRegionIndex, type RegionIndex } from '../domain/regions.ts';
 import type { MonthResult, Period, Region, RegionFigures, Status } from '../domain/types.ts';
 import { reportedFiguresOf, validateFigures } from '../inputs/figures.ts';
@@ -18,6 +19,25 @@ import { runRecordKey, type HistoryStore, type RunRecord, type Snapshot, type So
 import type { DeliveryQueue } from '../delivery/queue.ts';
 import { inParallel } from '../util/concurrency.ts';
 import type { DeliveryBulletin, DeliveryMessage } from '../delivery/message.ts';
+
+/** The Scheduler's payload (DESIGN.md: `{ "period"?: "YYYY-MM" }`), and what the schedule adds. */
+export const monthlyRunEventSchema = z.object({
+  period: z.string().regex(PERIOD_PATTERN, 'period must be YYYY-MM').optional(),
+  /**
+   * EventBridge Scheduler's `<aws.scheduler.scheduled-time>`: the month is derived from when the run was
+   * due, not from when it ran, so a retry days later (or past midnight at the month's end) reports on
+   * the same month; with the month's lease and unchanged snapshots, a repeat of a schedule is a no-op.
+   */
+  scheduledTime: z.iso.datetime({ offset: true }).optional(),
+  /** Backfill: keep snapshots only, render and send nothing. */
+  snapshotsOnly: z.boolean().optional(),
+});
+export type MonthlyRunEvent = z.infer<typeof monthlyRunEventSchema>;
+
+/** The month a run reports on: the one asked for, else the month before the schedule's (or now's) month in Jakarta. */
+export function periodOfEvent(event: MonthlyRunEvent, now: Date): Period {
+  return event.period ?? previousPeriodInJakarta(event.scheduledTime ? new Date(event.scheduledTime) : now);
+}
 
 export interface MonthlyRunDeps {
   store: ObjectStore;
