@@ -1,12 +1,14 @@
 /** `npm run bench`: every figure the issues name, one JSON line each. Benchmarks report; they never fail tests. */
 import { benchValidate } from './validate.ts';
 import { benchNumbers } from './numbers.ts';
+import { benchBulletin } from './bulletin.ts';
 import { benchDelivery } from './delivery.ts';
 import { benchInfra } from './infra.ts';
 
 const benches: Array<[string, () => Promise<void>]> = [
   ['validate', benchValidate],
   ['numbers', benchNumbers],
+  ['bulletin', benchBulletin],
   ['delivery', benchDelivery],
   ['infra', benchInfra],
 ];

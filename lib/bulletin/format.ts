@@ -4,8 +4,8 @@
  * The formatters are built once: `toLocaleString` per call builds a formatter each time and cost as
  * much as PDF compression in the rendering profile (see PERFORMANCE.md).
  */
-import { MONTH_NAMES_ID } from '../domain/period.ts';
-import type { Status } from '../domain/types.ts';
+import { MONTH_NAMES_ID, parsePeriod } from '../domain/period.ts';
+import type { Period, Status } from '../domain/types.ts';
 
 /** Shown where a figure does not apply. */
 export const NONE = '–';
@@ -21,6 +21,7 @@ const signedDecimalFormat = new Intl.NumberFormat('id-ID', {
   signDisplay: 'exceptZero',
 });
 const signedCountFormat = new Intl.NumberFormat('id-ID', { maximumFractionDigits: 0, signDisplay: 'exceptZero' });
+const axisFormat = new Intl.NumberFormat('id-ID', { maximumFractionDigits: 1 });
 
 function typographicMinus(text: string): string {
   return text.replace('-', MINUS);
@@ -49,6 +50,19 @@ export function formatPp(x: number | null): string {
 /** `6,61` / `−2,10`: unsigned-when-positive points, for the gap to target (target − coverage). */
 export function formatPoints(x: number | null): string {
   return x === null ? NONE : typographicMinus(decimalFormat.format(x));
+}
+
+/** `35%` / `37,5%`: a chart axis tick, as few decimals as it needs. */
+export function formatAxisPct(x: number): string {
+  return `${typographicMinus(axisFormat.format(x))}%`;
+}
+
+const MONTH_SHORT_ID = ['Jan', 'Feb', 'Mar', 'Apr', 'Mei', 'Jun', 'Jul', 'Agu', 'Sep', 'Okt', 'Nov', 'Des'] as const;
+
+/** `Okt 2025`: a month on a chart's time axis. */
+export function formatMonthShort(period: Period): string {
+  const { year, month } = parsePeriod(period);
+  return `${MONTH_SHORT_ID[month - 1]} ${year}`;
 }
 
 export interface StatusStyle {

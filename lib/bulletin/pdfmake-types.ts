@@ -20,13 +20,17 @@ export interface Style {
   sup?: boolean;
 }
 
-export interface TextNode extends Style {
+/** Places a node relative to where it would start, without taking room in the flow (chart labels). */
+export interface Detached {
+  relativePosition?: { x: number; y: number };
+}
+
+export interface TextNode extends Style, Detached {
   /** Uploaded or reference text only ever reaches pdfmake here, as plain strings. */
   text: string | Array<string | TextNode>;
   style?: string | string[];
   width?: number | 'auto' | '*';
   verticalAlignment?: 'top' | 'middle' | 'bottom';
-  relativePosition?: { x: number; y: number };
 }
 
 export type CanvasElement =
@@ -51,6 +55,29 @@ export type CanvasElement =
       lineWidth?: number;
       lineColor?: string;
       dash?: { length: number; space?: number };
+      lineCap?: 'butt' | 'round' | 'square';
+    }
+  | {
+      type: 'polyline';
+      points: Array<{ x: number; y: number }>;
+      closePath?: boolean;
+      lineWidth?: number;
+      lineColor?: string;
+      color?: string;
+      fillOpacity?: number;
+      dash?: { length: number; space?: number };
+      lineJoin?: 'miter' | 'round' | 'bevel';
+      lineCap?: 'butt' | 'round' | 'square';
+    }
+  | {
+      type: 'ellipse';
+      x: number;
+      y: number;
+      r1: number;
+      r2: number;
+      color?: string;
+      lineColor?: string;
+      lineWidth?: number;
     };
 
 export interface CanvasNode {

@@ -2,6 +2,8 @@
 declare module 'pdfmake' {
   import type { TableLayout } from './pdfmake-types.ts';
   interface PdfMakeNode {
+    /** pdfmake's in-memory file system: fonts put here are read from memory, never from disk. */
+    virtualfs: { writeFileSync(name: string, content: Buffer): void; existsSync(name: string): boolean };
     setFonts(fonts: Record<string, { normal: string; bold: string; italics: string; bolditalics: string }>): void;
     setUrlAccessPolicy(policy: (url: string) => boolean): void;
     setLocalAccessPolicy(policy: (path: string) => boolean): void;
@@ -10,4 +12,16 @@ declare module 'pdfmake' {
   }
   const pdfmake: PdfMakeNode;
   export default pdfmake;
+}
+
+// pdfmake's pdfkit document class (CommonJS, `exports.default`); render.ts shares parsed fonts through it.
+declare module 'pdfmake/js/PDFDocument.js' {
+  const module: { default?: unknown };
+  export default module;
+}
+
+// pdfmake's style stack (CommonJS, `exports.default`); pdfmake-speedups.ts replaces its lookups.
+declare module 'pdfmake/js/StyleContextStack.js' {
+  const module: { default?: unknown };
+  export default module;
 }

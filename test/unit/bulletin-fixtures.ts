@@ -3,7 +3,8 @@
  * (a seeded generator, never Math.random).
  */
 import type { BulletinInput } from '../../lib/bulletin/definition.ts';
-import type { Level, Period, RegionFigures, Status } from '../../lib/domain/types.ts';
+import { addMonths } from '../../lib/domain/period.ts';
+import type { Level, Period, RegionDetails, RegionFigures, Status } from '../../lib/domain/types.ts';
 
 export interface RawFigures {
   code: string;
@@ -155,7 +156,9 @@ export const LAMPUNG_REGENCIES: Array<{ code: string; name: string }> = [
  * February, one has no target, and with `withMissing` Kota Metro has not reported (in `missing` only) and
  * Mesuji's last known figures are carried forward (in `missing` and in `subRegions` with source `missing`).
  */
-export function lampungInput(options: { withMissing?: boolean; revision?: boolean } = {}): BulletinInput {
+export function lampungInput(
+  options: { withMissing?: boolean; revision?: boolean; trend?: boolean; details?: boolean } = {},
+): BulletinInput {
   const random = seeded(18);
   const reporting = options.withMissing ? LAMPUNG_REGENCIES.slice(0, -1) : LAMPUNG_REGENCIES;
   const raws = reporting.map((r) => {
@@ -165,9 +168,10 @@ export function lampungInput(options: { withMissing?: boolean; revision?: boolea
     return raw;
   });
   const region = aggregate('18', 'LAMPUNG', 'provinsi', raws, 35, PERIOD);
+  const details = options.details === false ? null : detailsOf(region.active!, region.eligible!);
   return {
     period: PERIOD,
-    region: { ...region, rank: 12 },
+    region: { ...region, rank: 12, details },
     subRegions: ranked(raws.map((r) => figures(r, PERIOD))),
     missing: options.withMissing ? [LAMPUNG_REGENCIES[10]!, LAMPUNG_REGENCIES[14]!] : [],
     revision: options.revision ?? false,
@@ -176,7 +180,7 @@ export function lampungInput(options: { withMissing?: boolean; revision?: boolea
       { key: 'uploads/2025-10/bpjstk-kanwil-sumbagsel.csv', uploadedAt: '2025-11-05T07:02:10+07:00' },
     ],
     generatedAt: GENERATED_AT,
-    trend: [],
+    trend: options.trend === false ? [] : trendOf(PERIOD, region.coveragePct!, { 2023: 32, 2024: 33.5, 2025: 35 }, { gaps: [4, 5] }),
   };
 }
 
@@ -193,7 +197,7 @@ export function nationalInput(provinces: Array<{ code: string; name: string }>, 
     revision: false,
     sources: [{ key: 'uploads/2025-10/nasional.csv', uploadedAt: '2025-11-02T01:00:00Z' }],
     generatedAt: GENERATED_AT,
-    trend: [],
+    trend: trendOf(PERIOD, region.coveragePct!, { 2023: 37, 2024: 38.5, 2025: 40 }, { seed: 3, rise: 3 }),
   };
 }
 
@@ -215,12 +219,56 @@ export function regencyInput(): BulletinInput {
   );
   return {
     period: PERIOD,
-    region: { ...region, rank: 3 },
+    region: { ...region, rank: 3, details: detailsOf(1_149_447, 2_994_000, { jakon: null, pmi: null, villages: null }) },
     subRegions: [],
     missing: [],
     revision: false,
     sources: [{ key: 'uploads/2025-10/aceh-selatan.csv', uploadedAt: '2025-11-04T09:30:00Z' }],
     generatedAt: GENERATED_AT,
-    trend: [],
+    trend: trendOf(PERIOD, region.coveragePct!, { 2023: 42, 2024: 43, 2025: 45 }, { seed: 11, rise: 2.5 }),
+  };
+}
+
+/**
+ * 24 months of coverage ending at `last` in `period`, climbing about `rise` points over the two years with
+ * some noise, and the target of each year (`targets[year]`); `gaps` are month indexes (0 = oldest) with no figures.
+ */
+export function trendOf(
+  period: Period,
+  last: number,
+  targets: Record<number, number | null>,
+  options: { seed?: number; rise?: number; gaps?: number[] } = {},
+): BulletinInput['trend'] {
+  const random = seeded(options.seed ?? 7);
+  const rise = options.rise ?? 4;
+  const gaps = new Set(options.gaps ?? []);
+  return Array.from({ length: 24 }, (_, i) => {
+    const month = addMonths(period, i - 23);
+    const year = Number(month.slice(0, 4));
+    const noise = i === 23 ? 0 : (random() - 0.5) * 0.6;
+    return {
+      period: month,
+      coveragePct: gaps.has(i) ? null : last - (rise * (23 - i)) / 23 + noise,
+      targetPct: targets[year] ?? null,
+    };
+  });
+}
+
+/** Segment details adding up to `active`, with the working population split formal/informal. */
+export function detailsOf(active: number, eligible: number, overrides: Partial<RegionDetails> = {}): RegionDetails {
+  const pu = Math.round(active * 0.64);
+  const bpu = Math.round(active * 0.27);
+  const jakon = Math.round(active * 0.07);
+  return {
+    pu,
+    bpu,
+    jakon,
+    pmi: active - pu - bpu - jakon,
+    workersFormal: Math.round(eligible * 0.41),
+    workersInformal: eligible - Math.round(eligible * 0.41),
+    vulnerableProtected: Math.round(active * 0.05),
+    villages100: 412,
+    villages: 2_640,
+    ...overrides,
   };
 }

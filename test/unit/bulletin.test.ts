@@ -1,8 +1,10 @@
 import { describe, it, expect } from 'vitest';
 import { checkBulletinPdf } from '../../lib/bulletin/check.ts';
-import { BULLETIN_TITLE, bulletinDefinition, type BulletinInput } from '../../lib/bulletin/definition.ts';
+import { BULLETIN_TITLE, bulletinDefinition, shortName, type BulletinInput } from '../../lib/bulletin/definition.ts';
 import {
+  formatAxisPct,
   formatCount,
+  formatMonthShort,
   formatPct,
   formatPoints,
   formatPp,
@@ -15,6 +17,7 @@ import type { Content, DocDefinition } from '../../lib/bulletin/pdfmake-types.ts
 import { renderBulletinPdf, renderPdf } from '../../lib/bulletin/render.ts';
 import { loadRegionIndex } from '../../lib/domain/regions.ts';
 import type { Status } from '../../lib/domain/types.ts';
+import { pdfText } from '../support/pdf-text.ts';
 import { lampungInput, nationalInput, regencyInput } from './bulletin-fixtures.ts';
 
 /** Every string the definition hands pdfmake as text, in document order. */
@@ -33,8 +36,9 @@ function texts(content: Content | Content[]): string[] {
   return out;
 }
 
+/** Every text of the definition, runs and lines separated by a space (lines are broken in the definition). */
 function allText(definition: DocDefinition): string {
-  return texts(definition.content).join('');
+  return texts(definition.content).join(' ').replace(/\s+/g, ' ');
 }
 
 /** Every object key used anywhere in the content. */
@@ -64,6 +68,10 @@ describe('bulletin format', () => {
     expect(formatPoints(-2.1)).toBe('\u22122,10');
     expect(formatSignedCount(12_447)).toBe('+12.447');
     expect(formatSignedCount(-1_020)).toBe('\u22121.020');
+    expect(formatAxisPct(35)).toBe('35%');
+    expect(formatAxisPct(37.5)).toBe('37,5%');
+    expect(formatMonthShort('2025-10')).toBe('Okt 2025');
+    expect(formatMonthShort('2026-08')).toBe('Agu 2026');
   });
 
   it('shows an en dash where a figure does not apply', () => {
@@ -94,13 +102,15 @@ describe('bulletin format', () => {
   });
 });
 
+/** The text a reader sees, one string per page, from pdf.js (an independent reader of what we render). */
+async function readerText(pdf: Buffer): Promise<{ pages: number; text: string }> {
+  const { pages, text } = await pdfText(pdf);
+  return { pages, text: text.replace(/\s+/g, ' ') };
+}
+
 describe('bulletin definition', () => {
   it('names the region, the month and the formatted figures', () => {
-    // Prepare
-    const input = regencyInput();
-    // Act
-    const text = allText(bulletinDefinition(input));
-    // Assess
+    const text = allText(bulletinDefinition(regencyInput()));
     expect(text).toContain(BULLETIN_TITLE);
     expect(text).toContain('Kabupaten Aceh Selatan');
     expect(text).toContain('Oktober 2025');
@@ -122,67 +132,143 @@ describe('bulletin definition', () => {
     expect(texts(definition.footer(1, 2)).join('')).toContain('Halaman 1 dari 2');
   });
 
-  it('says Revisi in the title band of a corrected month', () => {
+  it('says Revisi in the title band and the completeness box of a corrected month', () => {
     const definition = bulletinDefinition(lampungInput({ revision: true }));
     expect(allText(definition)).toContain('Oktober 2025 · Revisi');
+    expect(allText(definition)).toContain('Edisi revisi');
     expect(definition.info.title).toContain('Revisi');
   });
 
   it('lists sub-regions by rank and marks carried, aggregated and missing figures', () => {
-    // Prepare
     const input = lampungInput({ withMissing: true });
-    // Act
-    const definition = bulletinDefinition(input);
-    const text = allText(definition);
-    // Assess
-    const strings = texts(definition.content);
+    const strings = texts(bulletinDefinition(input).content);
+    const text = strings.join(' ').replace(/\s+/g, ' ');
     const tableStart = strings.indexOf('Rincian per kabupaten/kota');
-    const names = [...input.subRegions].sort((a, b) => a.rank! - b.rank!).map((r) => r.name);
-    const positions = names.map((name) => {
-      const display = name.replace(/\B\w+/g, (w) => w.toLowerCase());
-      return strings.indexOf(display, tableStart);
-    });
+    const names = [...input.subRegions].sort((a, b) => a.rank! - b.rank!).map((r) => r.name.replace(/\B\w+/g, (w) => w.toLowerCase()));
+    const positions = names.map((name) => strings.indexOf(name, tableStart));
     expect(tableStart).toBeGreaterThan(0);
     expect(positions.every((p) => p > tableStart)).toBe(true);
-    expect(new Set(positions).size).toBe(names.length);
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
     expect(strings.indexOf('Kota Metro', tableStart)).toBeGreaterThan(Math.max(...positions));
-    expect(text).toContain('Data pekerja dari Februari 2025');
+    expect(text).toContain('Data pekerja dari Februari 2025, angka terbaru yang tersedia: Kabupaten Tanggamus.');
     expect(text).toContain('2 kabupaten/kota belum memiliki angka bulan ini: Kabupaten Mesuji, Kota Metro.');
-    expect(text).toContain('Angka Lampung adalah jumlah angka kabupaten/kota di wilayahnya.');
+    expect(text).toContain('Angka Lampung adalah jumlah angka kabupaten/kota di wilayahnya');
     expect(text).toContain('Belum melapor');
     expect(text).toContain('Tanpa target');
   });
 
+  it('shows the trend, movers and segments only when the data has them', () => {
+    const full = allText(bulletinDefinition(lampungInput()));
+    expect(full).toContain('Tren cakupan 24 bulan terakhir');
+    expect(full).toContain('2 dari 24 bulan tanpa angka');
+    expect(full).toContain('Pergerakan terbesar bulan ini');
+    expect(full).toContain('Segmen peserta dan perlindungan');
+    expect(full).toContain('Cakupan pekerja formal (PU ÷ pekerja formal)');
+    expect(full).toContain('412 dari 2.640 desa');
+
+    const bare = allText(bulletinDefinition(lampungInput({ trend: false, details: false })));
+    expect(bare).not.toContain('Tren cakupan');
+    expect(bare).not.toContain('Segmen peserta');
+
+    const regency = allText(bulletinDefinition(regencyInput()));
+    expect(regency).not.toContain('Pergerakan terbesar');
+    expect(regency).not.toContain('Jasa konstruksi');
+    expect(regency).toContain('Peserta penerima upah (PU)');
+    expect(regency).toContain('412 desa');
+  });
+
+  it('shortens names only where room is tight', () => {
+    expect(shortName('Kabupaten Kepulauan Siau Tagulandang Biaro')).toBe('Kab. Kep. Siau Tagulandang Biaro');
+    expect(shortName('Kota Administrasi Jakarta Pusat')).toBe('Kota Adm. Jakarta Pusat');
+    expect(shortName('Kabupaten Administrasi Kepulauan Seribu')).toBe('Kab. Adm. Kep. Seribu');
+    expect(shortName('Kota Metro')).toBe('Kota Metro');
+  });
+
   it('keeps uploaded text to plain text nodes and never reads the clock or mutates its input', () => {
-    // Prepare
     const input: BulletinInput = {
       ...lampungInput(),
       sources: [{ key: 'uploads/2025-10/<svg onload="x()">{"image":"http://evil"}.csv', uploadedAt: '2025-11-03T02:41:00Z' }],
     };
     const before = structuredClone(input);
-    // Act
     const first = bulletinDefinition(input);
     const second = bulletinDefinition(input);
-    // Assess
     expect(allText(first)).toContain('<svg onload="x()">{"image":"http://evil"}.csv');
     const keys = keysOf(first.content);
     for (const forbidden of ['svg', 'image', 'images', 'link', 'qr', 'url', 'attachment']) expect(keys.has(forbidden)).toBe(false);
+    // Named styles are the definition's own: no uploaded text ever becomes a style name or colour.
+    const styleValues = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node !== null && typeof node === 'object') {
+        for (const [key, value] of Object.entries(node)) {
+          if ((key === 'style' || key === 'color' || key === 'fillColor') && typeof value === 'string') styleValues.add(value);
+          walk(value);
+        }
+      }
+    };
+    walk(first.content);
+    for (const value of styleValues) expect(value).toMatch(/^(#[0-9A-F]{6}|th)$/);
     expect(JSON.stringify(first.content)).toBe(JSON.stringify(second.content));
     expect(input).toEqual(before);
   });
 });
 
 describe('bulletin rendering', () => {
-  it('renders a regency bulletin to a valid PDF', async () => {
+  it('renders a regency bulletin on one page a reader can read', async () => {
     const pdf = await renderBulletinPdf(regencyInput());
-    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
-    expect(checkBulletinPdf(pdf, { name: 'Kabupaten Aceh Selatan', coverageText: '38,39%' })).toEqual({ ok: true });
+    const { pages, text } = await readerText(pdf);
+    expect(pages).toBe(1);
+    for (const expected of ['Kabupaten Aceh Selatan', 'Oktober 2025', '38,39%', 'Tertinggal', 'Tren cakupan 24 bulan terakhir', 'Segmen peserta', 'Halaman 1 dari 1']) {
+      expect(text).toContain(expected);
+    }
+    expect(text).not.toContain('Pergerakan terbesar');
   });
 
-  it('gives byte-identical PDFs for the same input', async () => {
+  it('renders a province bulletin with its charts, movers, segments and table', async () => {
+    const input = lampungInput({ withMissing: true });
+    const { pages, text } = await readerText(await renderBulletinPdf(input));
+    expect(pages).toBe(2);
+    for (const expected of [
+      'Lampung',
+      'Oktober 2025',
+      '37,04%',
+      'Tercapai',
+      'Tren cakupan 24 bulan terakhir',
+      'Cakupan per kabupaten/kota',
+      'Pergerakan terbesar bulan ini',
+      'Segmen peserta dan perlindungan',
+      'Rincian per kabupaten/kota',
+      'Kabupaten Lampung Timur',
+      'Kelengkapan data',
+      'Halaman 2 dari 2',
+    ]) {
+      expect(text).toContain(expected);
+    }
+  });
+
+  it('leaves out the trend and segments when the data has none', async () => {
+    const { text } = await readerText(await renderBulletinPdf(lampungInput({ trend: false, details: false })));
+    expect(text).toContain('Lampung');
+    expect(text).not.toContain('Tren cakupan');
+    expect(text).not.toContain('Segmen peserta');
+  });
+
+  it('renders a national bulletin of the 38 provinces', async () => {
+    const { provinces } = await loadRegionIndex();
+    const input = nationalInput(provinces);
+    expect(input.subRegions).toHaveLength(38);
+    const { pages, text } = await readerText(await renderBulletinPdf(input));
+    expect(pages).toBeGreaterThanOrEqual(2);
+    for (const expected of ['Indonesia', 'Oktober 2025', '33,83%', 'Tertinggal', 'Cakupan per provinsi', 'Nusa Tenggara Barat', 'WILAYAH MELAPOR']) {
+      expect(text).toContain(expected);
+    }
+  });
+
+  it('gives byte-identical PDFs for the same input, whatever was rendered before', async () => {
     const input = lampungInput({ withMissing: true, revision: true });
-    const [first, second] = [await renderBulletinPdf(input), await renderBulletinPdf(input)];
+    const first = await renderBulletinPdf(input);
+    await renderBulletinPdf(regencyInput());
+    const second = await renderBulletinPdf(input);
     expect(first.equals(second)).toBe(true);
   });
 
@@ -194,29 +280,35 @@ describe('bulletin rendering', () => {
     expect((await renderPdf(definition)).equals(first)).toBe(true);
   });
 
-  it('renders a province with 15 regencies', async () => {
-    const input = lampungInput();
-    expect(input.subRegions).toHaveLength(15);
-    const pdf = await renderBulletinPdf(input);
-    expect(checkBulletinPdf(pdf, { name: 'Lampung', coverageText: '37,17%' }).ok).toBe(true);
-  });
-
-  it('renders a national bulletin of the 38 provinces over more than one page', async () => {
-    const { provinces } = await loadRegionIndex();
-    const input = nationalInput(provinces);
-    expect(input.subRegions).toHaveLength(38);
-    const pdf = await renderBulletinPdf(input);
-    expect(checkBulletinPdf(pdf, { name: 'Indonesia', coverageText: '33,83%' }).ok).toBe(true);
-    expect(pdf.toString('latin1').match(/\/Type \/Page\b(?!s)/g)?.length).toBeGreaterThanOrEqual(2);
+  it('passes its own check', async () => {
+    const pdf = await renderBulletinPdf(regencyInput());
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(checkBulletinPdf(pdf, { name: 'Kabupaten Aceh Selatan', coverageText: '38,39%' })).toEqual({ ok: true });
   });
 });
 
-describe('bulletin check', () => {
-  it('rejects bytes that are not a whole PDF', async () => {
-    const pdf = await renderBulletinPdf(regencyInput());
-    const expectation = { name: 'Kabupaten Aceh Selatan', coverageText: '38,39%' };
-    expect(checkBulletinPdf(Buffer.from('<html>not a pdf</html>'.repeat(10)), expectation).ok).toBe(false);
-    expect(checkBulletinPdf(pdf.subarray(0, pdf.length - 200), expectation)).toEqual({ ok: false, reason: 'no %%EOF marker at the end' });
-    expect(checkBulletinPdf(pdf, { name: '', coverageText: '38,39%' }).ok).toBe(false);
+describe('bulletin rendering of unusual months', () => {
+  it('renders and passes its check for a province with no regency figures, over-100% coverage and odd upload names', async () => {
+    const base = lampungInput();
+    const inputs: BulletinInput[] = [
+      // Every regency missing: the chart and table show them as not reported, nothing moves.
+      { ...base, subRegions: [], missing: base.subRegions.map((r) => ({ code: r.code, name: r.name })) },
+      // A regency over 100% and a one-month history.
+      {
+        ...regencyInput(),
+        region: { ...regencyInput().region, active: 3_100_000, coveragePct: 103.54, status: 'achieved', gapPp: -58.54, gapWorkers: 0 },
+        trend: regencyInput().trend.map((m, i) => (i === 23 ? { ...m, coveragePct: 103.54 } : { ...m, coveragePct: null })),
+        sources: Array.from({ length: 12 }, (_, i) => ({ key: `uploads/2025-10/データ-${i}-${'x'.repeat(60)}.csv`, uploadedAt: '2025-11-03T02:41:00Z' })),
+      },
+    ];
+    for (const input of inputs) {
+      const pdf = await renderBulletinPdf(input);
+      const expected = { name: input.region.level === 'provinsi' ? 'Lampung' : 'Kabupaten Aceh Selatan', coverageText: formatPct(input.region.coveragePct) };
+      expect(checkBulletinPdf(pdf, expected)).toEqual({ ok: true });
+    }
+    const text = allText(bulletinDefinition(inputs[0]!));
+    expect(text).toContain('15 kabupaten/kota belum memiliki angka bulan ini');
+    expect(text).not.toContain('Pergerakan terbesar');
+    expect(allText(bulletinDefinition(inputs[1]!))).toContain('Riwayat belum cukup untuk grafik tren (1 dari 24 bulan memiliki angka).');
   });
 });
