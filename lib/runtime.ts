@@ -11,11 +11,6 @@ import { s3ObjectStore, type ObjectStore } from './storage/object-store.ts';
 import { dynamoHistoryStore, type HistoryStore } from './history/store.ts';
 import { sesMailer, type Mailer } from './delivery/mailer.ts';
 import { spoolDeliveryQueue, spoolDirOf, sqsDeliveryQueue, type DeliveryQueue } from './delivery/queue.ts';
-import { renderBulletinPdf } from './bulletin/render.ts';
-import { checkBulletinPdf } from './bulletin/check.ts';
-import type { BulletinInput } from './bulletin/definition.ts';
-import { displayName } from './domain/regions.ts';
-import { formatPct } from './bulletin/format.ts';
 
 export interface Runtime {
   env: RuntimeEnv;
@@ -61,12 +56,4 @@ function linkSigner(env: RuntimeEnv, secretArn: string): () => Promise<S3Client>
     })();
     return signer;
   };
-}
-
-/** Renders a bulletin and refuses one that fails its check, so a blank or broken PDF is never sent. */
-export async function renderCheckedBulletin(input: BulletinInput): Promise<Buffer> {
-  const pdf = await renderBulletinPdf(input);
-  const check = checkBulletinPdf(pdf, { name: displayName(input.region), coverageText: formatPct(input.region.coveragePct) });
-  if (!check.ok) throw new Error(`bulletin for ${input.region.code} failed its check: ${check.reason}`);
-  return pdf;
 }

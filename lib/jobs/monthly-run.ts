@@ -13,6 +13,7 @@ import { validateRecipients, type Recipient } from '../inputs/recipients.ts';
 import { validateGroups } from '../inputs/groups.ts';
 import { targetTableForYear, validateTargets } from '../inputs/targets.ts';
 import type { BulletinInput } from '../bulletin/definition.ts';
+import type { BulletinResult } from '../bulletin/checked.ts';
 import { bulletinKey, GROUPS_KEY, RECIPIENTS_KEY, targetsKey, uploadsPrefix } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { runRecordKey, type HistoryStore, type RunRecord, type Snapshot, type SourceFile } from '../history/store.ts';
@@ -43,8 +44,8 @@ export interface MonthlyRunDeps {
   store: ObjectStore;
   history: HistoryStore;
   queue: DeliveryQueue;
-  /** Renders and checks one bulletin; throws when the PDF fails its check. */
-  renderBulletin: (input: BulletinInput) => Promise<Buffer>;
+  /** Renders and checks bulletins (on every core locally); one result per input, in order. */
+  renderBulletins: (inputs: readonly BulletinInput[]) => Promise<BulletinResult[]>;
   now: () => Date;
   regions?: () => Promise<RegionIndex>;
 }
@@ -290,7 +291,7 @@ interface RenderedBulletin {
   revision: number;
 }
 
-/** National and every province always; a regency only when an official asks for it. */
+/** Every region with figures gets its bulletin: the nation, each province, each regency and city. */
 async function renderBulletins(
   deps: MonthlyRunDeps,
   regions: RegionIndex,
@@ -303,13 +304,9 @@ async function renderBulletins(
 ): Promise<Map<string, RenderedBulletin>> {
   const figuresByCode = new Map([month.national, ...month.provinces, ...month.regencies].map((f) => [f.code, f]));
   const missing = new Set(month.missing);
-  const wanted: Region[] = [regions.national, ...regions.provinces];
-  for (const official of officials) {
-    const region = regions.byCode.get(official.scope);
-    if (region?.level === 'kabkota' && !wanted.includes(region)) wanted.push(region);
-  }
+  const wanted: Region[] = [regions.national, ...regions.provinces, ...regions.regencies];
   const generatedAt = sources.map((s) => s.uploadedAt).sort().at(-1) ?? `${month.period}-01T00:00:00.000Z`;
-  const rendered = new Map<string, RenderedBulletin>();
+  const prepared: Array<RenderedBulletin & { input: BulletinInput }> = [];
   for (const region of wanted) {
     const figures = figuresByCode.get(region.code)!;
     if (figures.source === 'missing' || figures.status === null) {
@@ -331,16 +328,24 @@ async function renderBulletins(
       generatedAt,
       trend: trendOf(region.code, month, history, figures),
     };
-    try {
-      const pdf = await deps.renderBulletin(input);
-      const key = bulletinKey(month.period, region);
-      await deps.store.put(key, pdf, 'application/pdf');
-      rendered.set(region.code, { region, figures: { ...figures, status: figures.status }, key, revision });
-      summary.bulletins.push(key);
-    } catch (error) {
-      summary.bulletinFailures.push({ region: region.code, reason: error instanceof Error ? error.message : String(error) });
-    }
+    prepared.push({ region, figures: { ...figures, status: figures.status }, key: bulletinKey(month.period, region), revision, input });
   }
+  const results = await deps.renderBulletins(prepared.map((p) => p.input));
+  const rendered = new Map<string, RenderedBulletin>();
+  await inParallel(
+    prepared.map((bulletin, index) => ({ bulletin, result: results[index]! })),
+    16,
+    async ({ bulletin: { input: _input, ...bulletin }, result }) => {
+      if (!result.ok) {
+        // A bulletin that failed its check is never stored nor sent; the run says which and why.
+        summary.bulletinFailures.push({ region: bulletin.region.code, reason: result.reason });
+        return;
+      }
+      await deps.store.put(bulletin.key, result.pdf, 'application/pdf');
+      rendered.set(bulletin.region.code, bulletin);
+    },
+  );
+  summary.bulletins.push(...prepared.filter((p) => rendered.has(p.region.code)).map((p) => p.key));
   return rendered;
 }
 
