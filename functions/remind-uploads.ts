@@ -1,6 +1,6 @@
 /** EventBridge Scheduler, some days before the run → remind admins whose regions have not uploaded. */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createRuntime } from '../lib/runtime.ts';
 import { remindUploads } from '../lib/jobs/remind-uploads.ts';
 import { previousPeriodInJakarta, PERIOD_PATTERN } from '../lib/domain/period.ts';

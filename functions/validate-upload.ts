@@ -1,6 +1,6 @@
 /** S3 ObjectCreated on `uploads/` → validate the upload. */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createRuntime } from '../lib/runtime.ts';
 import { validateUpload } from '../lib/jobs/validate-upload.ts';
 import { decodeS3Key } from '../lib/storage/keys.ts';

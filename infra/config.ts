@@ -5,7 +5,7 @@
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The context keys this app reads. Anything else in the context (feature flags) is CDK's. */
 export const CONFIG_KEYS = [

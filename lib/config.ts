@@ -2,7 +2,7 @@
  * Runtime configuration, read from the environment once per process (at a handler's cold start or the
  * CLI's start) and validated, so a missing variable fails loudly before any work is done.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const optionalUrl = z.url().optional();
 

@@ -2,7 +2,7 @@
  * The composition root's building blocks: configuration, clients and adapters, built once per process
  * (a Lambda's cold start, or the CLI) and shared by the handlers.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { readRuntimeEnv, type RuntimeEnv } from './config.ts';

@@ -10,7 +10,7 @@
  *   anything else is recorded: the window DESIGN.md cannot close, on purpose.
  */
 import type { DeserializeMiddleware, MiddlewareStack } from '@smithy/types';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const faultsSchema = z.object({
   rate: z.number().min(0).max(1).default(0),

@@ -1,5 +1,5 @@
 /** One delivery: a recipient and the bulletins their email carries. The SQS message body, validated on receipt. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const deliveryBulletinSchema = z.object({
   key: z.string().min(1),

@@ -2,7 +2,7 @@
  * Validation of an admin's monthly figures (DESIGN.md "Upload format (v1)"). A file with any error is
  * rejected whole, so every error is collected, not only the first.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ReportedFigures } from '../domain/compute.ts';
 import { isPeriod } from '../domain/period.ts';
 import { levelOfCode, type RegionIndex } from '../domain/regions.ts';

@@ -1,5 +1,5 @@
 /** `config/recipients.csv`: `email,nama,jabatan,cakupan,peran`. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { NATIONAL_CODE, type RegionIndex } from '../domain/regions.ts';
 import { IssueList, type ValidationIssue } from './issues.ts';
 import { extraCellsIssue, readTable, resolveColumn } from './table.ts';

@@ -4,7 +4,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { computeMonth, HISTORY_MONTHS, pastFiguresOf, type PastFigures, type ReportedFigures } from '../domain/compute.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { addMonths, parsePeriod, PERIOD_PATTERN, previousPeriodInJakarta } from '../domain/period.ts';
 import { displayName, loadRegionIndex, type RegionIndex } from '../domain/regions.ts';
 import type { MonthResult, Period, Region, RegionFigures, Status } from '../domain/types.ts';
