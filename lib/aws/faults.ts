@@ -11,6 +11,7 @@
  */
 import type { DeserializeMiddleware, MiddlewareStack } from '@smithy/types';
 import * as z from 'zod';
+import { mulberry32 } from '../util/prng.ts';
 
 const faultsSchema = z.object({
   rate: z.number().min(0).max(1).default(0),
@@ -42,23 +43,11 @@ class InjectedFault extends Error {
   }
 }
 
-/** mulberry32: small, seeded, good enough to spread faults evenly. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 let sesSends = 0;
 
 /** Adds the fault middleware to a client, per attempt (inside the SDK's retries, as real faults are). */
 export function injectFaults(client: AnyClient, service: 's3' | 'dynamodb' | 'ses' | 'sqs', faults: Faults): void {
-  const random = generator(faults.seed + service.length * 7919);
+  const random = mulberry32(faults.seed + service.length * 7919);
   const middleware: DeserializeMiddleware<any, any> = (next, context) => async (args) => {
     if (faults.services.includes(service) && random() < faults.rate) {
       throw random() < 0.5 ? new InjectedFault(throttlingName(service), 400, true) : new InjectedFault('InternalFailure', 503, false);

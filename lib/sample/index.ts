@@ -10,7 +10,7 @@ import { displayName, loadRegionIndex, NATIONAL_CODE } from '../domain/regions.t
 import type { Period } from '../domain/types.ts';
 import { FIRST_NAMES, LAST_NAMES, nationalTargetPct, PUBLISHED_TARGETS } from './calibration.ts';
 import { SampleModel, type SampleRow } from './model.ts';
-import { randomFor, type Random } from './prng.ts';
+import { randomFor, type Random } from '../util/prng.ts';
 
 export type { SampleRow } from './model.ts';
 export { sakernasRoundOf } from './model.ts';

@@ -16,7 +16,7 @@ import {
   WORKER_WEIGHT,
   type ProvinceCalibration,
 } from './calibration.ts';
-import { randomFor } from './prng.ts';
+import { randomFor } from '../util/prng.ts';
 
 /** One regency's row of one month's upload. */
 export interface SampleRow {

@@ -12,26 +12,11 @@ import {
   type ReportedFigures,
   type TargetFigures,
 } from '../../lib/domain/compute.ts';
+import { smallRegions } from './compute-fixtures.ts';
 import { buildRegionIndex, type RegionIndex } from '../../lib/domain/regions.ts';
 import type { Period, RegionFigures } from '../../lib/domain/types.ts';
 
-// Three provinces of two or three regencies each.
-const regions = buildRegionIndex(
-  [
-    { code: '18', name: 'LAMPUNG' },
-    { code: '51', name: 'BALI' },
-    { code: '64', name: 'KALIMANTAN TIMUR' },
-  ],
-  [
-    { code: '18.01', province_code: '18', name: 'KABUPATEN LAMPUNG BARAT' },
-    { code: '18.02', province_code: '18', name: 'KABUPATEN TANGGAMUS' },
-    { code: '18.71', province_code: '18', name: 'KOTA BANDAR LAMPUNG' },
-    { code: '51.01', province_code: '51', name: 'KABUPATEN JEMBRANA' },
-    { code: '51.71', province_code: '51', name: 'KOTA DENPASAR' },
-    { code: '64.01', province_code: '64', name: 'KABUPATEN PASER' },
-    { code: '64.71', province_code: '64', name: 'KOTA BALIKPAPAN' },
-  ],
-);
+const regions = smallRegions;
 
 type Row = [code: string, active: number, eligible: number | null];
 type Past = [active: number, eligible: number, eligibleFrom?: Period];

@@ -8,26 +8,12 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { computeMonth, groupCode, type PastFigures, type ReportedFigures, type TargetFigures } from '../../lib/domain/compute.ts';
 import { addMonths } from '../../lib/domain/period.ts';
+import { smallRegions } from './compute-fixtures.ts';
 import { buildRegionIndex, loadRegionIndex, type RegionIndex } from '../../lib/domain/regions.ts';
 import type { Period, RegionFigures, Status } from '../../lib/domain/types.ts';
 import { computeFromFiles, type InputFile } from '../../lib/jobs/compute-files.ts';
 
-const small = buildRegionIndex(
-  [
-    { code: '18', name: 'LAMPUNG' },
-    { code: '51', name: 'BALI' },
-    { code: '64', name: 'KALIMANTAN TIMUR' },
-  ],
-  [
-    { code: '18.01', province_code: '18', name: 'KABUPATEN LAMPUNG BARAT' },
-    { code: '18.02', province_code: '18', name: 'KABUPATEN TANGGAMUS' },
-    { code: '18.71', province_code: '18', name: 'KOTA BANDAR LAMPUNG' },
-    { code: '51.01', province_code: '51', name: 'KABUPATEN JEMBRANA' },
-    { code: '51.71', province_code: '51', name: 'KOTA DENPASAR' },
-    { code: '64.01', province_code: '64', name: 'KABUPATEN PASER' },
-    { code: '64.71', province_code: '64', name: 'KOTA BALIKPAPAN' },
-  ],
-);
+const small = smallRegions;
 
 let real: RegionIndex;
 /** Three real provinces with all their regencies: real codes, and a month computes in well under a millisecond. */

@@ -1,5 +1,5 @@
 /**
- * Seeded pseudo-random numbers for the sample dataset. Every stream is keyed by the seed and a label
+ * Seeded pseudo-random numbers, for the sample dataset and for injected faults. Every stream is keyed by the seed and a label
  * (a region code, a year, a month…), so a region's figures for a month do not depend on which other
  * months or regions were generated: the same options always give byte-identical files.
  */
