@@ -54,6 +54,19 @@ describe('validate-upload', () => {
     expect(reports.map((r) => r.key)).toEqual(['validation/2026-10/data bali+denpasar (1).csv.json']);
   });
 
+  it('out-of-order events for one key give one report, for the newest object', async () => {
+    const key = 'uploads/2026-10/bali-urutan.csv';
+    const older = await put(key, 'kode_wilayah,pekerja,peserta_aktif\n51,1873899,0\n51,1873899,1\n'); // duplicate region: invalid
+    const newer = await put(key, 'kode_wilayah,pekerja,peserta_aktif\n51,1873899,935079\n');
+    // S3 may deliver the older object's event last; the handler judges what the key holds now.
+    const outcomes = [...(await handler(newer)), ...(await handler(older))];
+    expect(outcomes.map((o) => o.status)).toEqual(['validated', 'ignored']);
+    const report = JSON.parse((await invoker.runtime.store.get('validation/2026-10/bali-urutan.csv.json'))!.body.toString());
+    expect(report.ok).toBe(true);
+    expect(report.etag).toBe(newer.Records[0]!.s3.object.eTag);
+    expect(await invoker.runtime.store.head(key)).toBeDefined(); // the valid newest file was not quarantined
+  });
+
   it('tells only the admins whose cakupan covers the file, in Bahasa Indonesia with row and column', async () => {
     const event = await put('uploads/2026-10/bali-salah.csv', 'kode_wilayah;pekerja;peserta_aktif\n51.71;0;100\n');
     await handler(event);
