@@ -1,5 +1,5 @@
 /** The bulletin email, built as raw MIME by nodemailer's composer (the local SES drops attachments of Simple content). */
-import MailComposer from 'nodemailer/lib/mail-composer';
+import { buildMime } from './mime.ts';
 import { periodNameId } from '../domain/period.ts';
 import { isRevision, type DeliveryMessage } from './message.ts';
 import { formatCount, formatPct, statusLabel } from '../bulletin/format.ts';
@@ -53,18 +53,14 @@ export function composeBulletinEmail(message: DeliveryMessage, attachments: Emai
       : []),
     `<p>${escapeHtml(closing)}</p>`,
   ].join('\n');
-  const composer = new MailComposer({
+  return buildMime({
     from: options.from,
     to: message.email,
     replyTo: options.replyTo,
     subject: bulletinSubject(message),
     text,
     html,
-    headers: { 'X-UCJ-Period': options.period },
-    // Content comes only from the buffers given here, never from a path or URL.
-    disableFileAccess: true,
-    disableUrlAccess: true,
-    attachments: attachments.map((a) => ({ filename: a.fileName, content: a.content, contentType: 'application/pdf' })),
+    period: options.period,
+    attachments: attachments.map((a) => ({ fileName: a.fileName, content: a.content, contentType: 'application/pdf' })),
   });
-  return composer.compile().build();
 }

@@ -1,5 +1,5 @@
 /** The email that tells admins their upload was rejected, and exactly where to fix it. */
-import MailComposer from 'nodemailer/lib/mail-composer';
+import { buildMime } from './mime.ts';
 import { periodNameId } from '../domain/period.ts';
 import type { FiguresValidation } from '../inputs/figures.ts';
 
@@ -30,16 +30,12 @@ export function composeValidationEmail(input: ValidationEmailInput): Promise<Buf
     ...(result.warnings.length > 0 ? ['', 'Peringatan:', ...result.warnings.map((w) => `- ${describeIssue(w)}`)] : []),
     '',
   ].join('\n');
-  return new MailComposer({
+  return buildMime({
     from: input.from,
     to: input.to,
     replyTo: input.replyTo,
     subject: `Unggahan UCJ ditolak: ${input.fileName} (${periodNameId(input.period)})`,
     text,
-    headers: { 'X-UCJ-Period': input.period },
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  })
-    .compile()
-    .build();
+    period: input.period,
+  });
 }

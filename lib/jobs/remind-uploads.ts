@@ -2,7 +2,7 @@
  * remind-uploads: some days before the run, tell the admins of provinces with no valid upload for the
  * month yet (and national admins, the whole list) that the deadline is near.
  */
-import MailComposer from 'nodemailer/lib/mail-composer';
+import { buildMime } from '../delivery/mime.ts';
 import { displayName, loadRegionIndex, NATIONAL_CODE, provinceOfCode, type RegionIndex } from '../domain/regions.ts';
 import { periodNameId } from '../domain/period.ts';
 import type { Period } from '../domain/types.ts';
@@ -45,17 +45,13 @@ export async function remindUploads(deps: RemindDeps, period: Period): Promise<{
     const theirs = admin.scope === NATIONAL_CODE ? missing : missing.filter((code) => code === provinceOfCode(admin.scope));
     if (theirs.length === 0) continue;
     const names = theirs.map((code) => `- ${displayName(regions.byCode.get(code)!)} (${code})`);
-    const raw = await new MailComposer({
+    const raw = await buildMime({
       from: deps.sender,
       to: admin.email,
       subject: `Pengingat: data UCJ ${month} belum diunggah`,
       text: [`Yth. ${admin.name},`, '', `Data UCJ bulan ${month} untuk wilayah berikut belum diunggah atau belum lolos validasi:`, ...names, '', 'Mohon unggah sebelum buletin bulanan dibuat.', ''].join('\n'),
-      headers: { 'X-UCJ-Period': period },
-      disableFileAccess: true,
-      disableUrlAccess: true,
-    })
-      .compile()
-      .build();
+      period,
+    });
     await deps.mailer.sendRaw(raw, admin.email);
     reminded.push(admin.email);
   }
