@@ -9,7 +9,7 @@ import { levelOfCode, type RegionIndex } from '../domain/regions.ts';
 import type { Period } from '../domain/types.ts';
 import { IssueList, type ValidationIssue } from './issues.ts';
 import { NUMBER_REASON_ID, parseCount } from './numbers.ts';
-import { extraCellsIssue, readTable, resolveColumn, type TableRecord } from './table.ts';
+import { extraCellsIssue, readTable, REGION_CODE_ALIASES, resolveColumn, type TableRecord } from './table.ts';
 
 /** One valid row: a region's figures for a month. */
 export const figureRowSchema = z.object({
@@ -56,10 +56,15 @@ export interface FiguresValidation {
   rows: FigureRow[];
   errors: ValidationIssue[];
   warnings: ValidationIssue[];
+  /**
+   * Region codes the file names in its code column, read leniently (valid or not): a rejected file
+   * still says whose it is, so its admins can be told.
+   */
+  regionsNamed: string[];
 }
 
 const COLUMN_ALIASES = {
-  code: ['kode_wilayah', 'kode', 'kode_kemendagri'],
+  code: REGION_CODE_ALIASES,
   period: ['periode', 'bulan'],
   eligible: ['pekerja', 'jumlah_pekerja', 'penduduk_bekerja'],
   active: ['peserta_aktif', 'peserta'],
@@ -92,11 +97,19 @@ export async function validateFigures(bytes: Uint8Array, options: FiguresOptions
   const errors = new IssueList(MAX_ISSUES);
   const warnings = new IssueList(MAX_ISSUES);
   const tableResult = await readTable(bytes, options.fileName);
-  if (!tableResult.ok) return { ok: false, rowCount: 0, rows: [], errors: [tableResult.error], warnings: [] };
+  if (!tableResult.ok) return { ok: false, rowCount: 0, rows: [], errors: [tableResult.error], warnings: [], regionsNamed: [] };
   const { table } = tableResult;
 
   const resolved = {} as Record<ColumnKey, string | undefined>;
   for (const key of Object.keys(COLUMN_ALIASES) as ColumnKey[]) resolved[key] = resolveColumn(table.columns, COLUMN_ALIASES[key]);
+
+  const regionsNamed = resolved.code
+    ? [...new Set(table.records.map((r) => (r.cells.get(resolved.code!) ?? '').trim()).filter((c) => /^\d{2}(\.\d{2})?$/.test(c)))]
+    : [];
+  const finish = (rows: FigureRow[]): FiguresValidation => {
+    const ok = errors.count === 0;
+    return { ok, rowCount: table.records.length, rows: ok ? rows : [], errors: errors.report(), warnings: warnings.report(), regionsNamed };
+  };
 
   for (const [key, label] of [['code', 'kode_wilayah'], ['active', 'peserta_aktif']] as const) {
     if (!resolved[key]) {
@@ -112,7 +125,7 @@ export async function validateFigures(bytes: Uint8Array, options: FiguresOptions
   if (table.records.length === 0) {
     errors.add({ row: null, column: null, code: 'TIDAK_ADA_DATA', message: 'Berkas hanya berisi baris judul, tanpa data.' });
   }
-  if (errors.count > 0) return finish(table.records.length, [], errors, warnings);
+  if (errors.count > 0) return finish([]);
 
   const rows: FigureRow[] = [];
   const seen = new Map<string, number>();
@@ -150,7 +163,7 @@ export async function validateFigures(bytes: Uint8Array, options: FiguresOptions
       });
     }
   }
-  return finish(table.records.length, rows, errors, warnings);
+  return finish(rows);
 }
 
 const NUMERIC_COLUMNS = [
@@ -166,11 +179,6 @@ function isUnfilledTemplateRow(record: TableRecord, columns: Record<ColumnKey, s
   const code = columns.code ? (record.cells.get(columns.code) ?? '').trim() : '';
   if (!regions.byCode.has(code) || record.extraCells > 0) return false;
   return NUMERIC_COLUMNS.every((key) => !columns[key] || (record.cells.get(columns[key]!) ?? '').trim() === '');
-}
-
-function finish(rowCount: number, rows: FigureRow[], errors: IssueList, warnings: IssueList): FiguresValidation {
-  const ok = errors.count === 0;
-  return { ok, rowCount, rows: ok ? rows : [], errors: errors.report(), warnings: warnings.report() };
 }
 
 function readRow(

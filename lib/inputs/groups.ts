@@ -1,7 +1,7 @@
 /** `config/groups.csv`: `kelompok,kode_wilayah`, optional groups of provinces such as a BPJS regional office. */
 import type { RegionIndex } from '../domain/regions.ts';
 import { IssueList, type ValidationIssue } from './issues.ts';
-import { extraCellsIssue, readTable, resolveColumn } from './table.ts';
+import { extraCellsIssue, readTable, REGION_CODE_ALIASES, resolveColumn } from './table.ts';
 
 export interface GroupsValidation {
   ok: boolean;
@@ -17,7 +17,7 @@ export async function validateGroups(bytes: Uint8Array, fileName: string, region
   if (!result.ok) return { ok: false, rowCount: 0, groups: new Map(), errors: [result.error] };
   const { columns, records } = result.table;
   const groupColumn = resolveColumn(columns, ['kelompok', 'grup']);
-  const codeColumn = resolveColumn(columns, ['kode_wilayah', 'kode', 'kode_kemendagri']);
+  const codeColumn = resolveColumn(columns, REGION_CODE_ALIASES);
   for (const [column, label] of [[groupColumn, 'kelompok'], [codeColumn, 'kode_wilayah']] as const) {
     if (!column) errors.add({ row: 1, column: label, code: 'KOLOM_WAJIB_HILANG', message: `Kolom wajib "${label}" tidak ada di baris judul.` });
   }

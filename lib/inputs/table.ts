@@ -214,6 +214,9 @@ export function extraCellsIssue(record: TableRecord): ValidationIssue | undefine
   };
 }
 
+/** The headers a region code may stand under, in every kind of file. */
+export const REGION_CODE_ALIASES = ['kode_wilayah', 'kode', 'kode_kemendagri'] as const;
+
 /** The first present alias of a column, so `kode`, `kode_kemendagri` and `kode_wilayah` all read the same. */
 export function resolveColumn(columns: readonly string[], aliases: readonly string[]): string | undefined {
   return aliases.find((alias) => columns.includes(alias));

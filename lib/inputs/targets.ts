@@ -2,7 +2,7 @@
 import { NATIONAL_CODE, type RegionIndex } from '../domain/regions.ts';
 import { IssueList, type ValidationIssue } from './issues.ts';
 import { NUMBER_REASON_ID, parseCount, parseDecimal } from './numbers.ts';
-import { extraCellsIssue, readTable, resolveColumn } from './table.ts';
+import { extraCellsIssue, readTable, REGION_CODE_ALIASES, resolveColumn } from './table.ts';
 
 export interface Target {
   code: string;
@@ -27,7 +27,7 @@ export async function validateTargets(bytes: Uint8Array, fileName: string, regio
   const result = await readTable(bytes, fileName);
   if (!result.ok) return { ok: false, rowCount: 0, targets: [], errors: [result.error] };
   const { columns, records } = result.table;
-  const codeColumn = resolveColumn(columns, ['kode_wilayah', 'kode', 'kode_kemendagri']);
+  const codeColumn = resolveColumn(columns, REGION_CODE_ALIASES);
   const yearColumn = resolveColumn(columns, ['tahun']);
   const pctColumn = resolveColumn(columns, ['target_persen', 'target']);
   const activeColumn = resolveColumn(columns, ['target_peserta']);

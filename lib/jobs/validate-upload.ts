@@ -6,7 +6,6 @@ import { loadRegionIndex, NATIONAL_CODE, provinceOfCode, type RegionIndex } from
 import { validateFigures, type FiguresValidation } from '../inputs/figures.ts';
 import { tooLargeMessage, UPLOAD_LIMITS } from '../inputs/limits.ts';
 import { validateRecipients, type Recipient } from '../inputs/recipients.ts';
-import { readTable, resolveColumn } from '../inputs/table.ts';
 import { parseUploadKey, quarantineKey, RECIPIENTS_KEY, validationReportKey } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { Mailer } from '../delivery/mailer.ts';
@@ -57,9 +56,16 @@ export async function validateUpload(deps: ValidateUploadDeps, key: string): Pro
   const body = head.size > UPLOAD_LIMITS.maxBytes ? undefined : (await deps.store.get(key))?.body;
   const result: FiguresValidation = body
     ? await validateFigures(body, { fileName: location.fileName, period: location.period, regions })
-    : { ok: false, rowCount: 0, rows: [], warnings: [], errors: [{ row: null, column: null, code: 'BERKAS_TERLALU_BESAR', message: tooLargeMessage(head.size) }] };
+    : {
+        ok: false,
+        rowCount: 0,
+        rows: [],
+        warnings: [],
+        regionsNamed: [],
+        errors: [{ row: null, column: null, code: 'BERKAS_TERLALU_BESAR', message: tooLargeMessage(head.size) }],
+      };
   const quarantinedTo = result.ok ? null : quarantineKey(location.period, location.fileName);
-  const admins = result.ok ? [] : await adminsFor(deps.store, regions, body, location.fileName);
+  const admins = result.ok ? [] : await adminsFor(deps.store, regions, result.regionsNamed);
   const { rows: _rows, ...summary } = result;
   const report: ValidationReport = {
     key,
@@ -95,24 +101,14 @@ async function moveToQuarantine(store: ObjectStore, key: string, target: string,
 }
 
 /** Admins whose `cakupan` covers a region named in the file; national admins when none can be told. */
-async function adminsFor(store: ObjectStore, regions: RegionIndex, body: Buffer | undefined, fileName: string): Promise<string[]> {
+async function adminsFor(store: ObjectStore, regions: RegionIndex, codes: readonly string[]): Promise<string[]> {
   const recipientsObject = await store.get(RECIPIENTS_KEY);
   if (!recipientsObject) return [];
   const parsed = await validateRecipients(recipientsObject.body, RECIPIENTS_KEY, regions);
   const admins = parsed.recipients.filter((r) => r.role === 'admin');
-  const codes = body ? await codesNamedIn(body, fileName) : new Set<string>();
   const covers = (admin: Recipient) =>
-    [...codes].some((code) => admin.scope === code || admin.scope === provinceOfCode(code));
+    codes.some((code) => admin.scope === code || admin.scope === provinceOfCode(code));
   let chosen = admins.filter(covers);
   if (chosen.length === 0) chosen = admins.filter((a) => a.scope === NATIONAL_CODE);
   return [...new Set(chosen.map((a) => a.email))];
-}
-
-/** The region codes a file names, read leniently: a rejected file may still say whose it is. */
-async function codesNamedIn(body: Buffer, fileName: string): Promise<Set<string>> {
-  const table = await readTable(body, fileName);
-  if (!table.ok) return new Set();
-  const column = resolveColumn(table.table.columns, ['kode_wilayah', 'kode', 'kode_kemendagri']);
-  if (!column) return new Set();
-  return new Set(table.table.records.map((r) => (r.cells.get(column) ?? '').trim()).filter((c) => /^\d{2}(\.\d{2})?$/.test(c)));
 }
