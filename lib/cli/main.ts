@@ -202,14 +202,20 @@ async function validateConfigFile(key: string, body: Buffer) {
 async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { period: { type: 'string' } } });
   const period = requirePeriod(values.period);
-  return withStack(async (stack, invoker) => {
-    const started = Date.now();
-    const summary = await invoker.runMonth({ period });
-    const delivery = await deliver(invoker, stack, period);
-    const copied = await copyBulletins(invoker, period);
-    printSummary(summary, delivery, copied, stack, (Date.now() - started) / 1000);
-    return summary.outcome === 'succeeded' && delivery.failed === 0 ? 0 : 1;
-  });
+  return withStack((stack, invoker) => runMonthAndDeliver(stack, invoker, period, Date.now()));
+}
+
+/**
+ * The month's job as the schedule runs it, then its deliveries, then the bulletins copied out; prints the
+ * summary and returns the exit code. `before` prints lines that belong above the summary.
+ */
+async function runMonthAndDeliver(stack: LocalStack, invoker: LocalInvoker, period: string, started: number, before = ''): Promise<number> {
+  const summary = await invoker.runMonth({ period });
+  const delivery = await deliver(invoker, stack, period);
+  const copied = await copyBulletins(invoker, period);
+  process.stdout.write(before);
+  printSummary(summary, delivery, copied, stack, (Date.now() - started) / 1000);
+  return summary.outcome === 'succeeded' && delivery.failed === 0 ? 0 : 1;
 }
 
 const VALIDATE_KINDS = ['figures', 'targets', 'recipients'] as const;
@@ -355,14 +361,8 @@ async function demo(args: string[]): Promise<number> {
       await invoker.runMonth({ period: earlier, snapshotsOnly: true });
       backfilled += 1;
     }
-    const summary = await invoker.runMonth({ period });
-    const delivery = await deliver(invoker, stack, period);
-    const copied = await copyBulletins(invoker, period);
-    process.stdout.write(
-      `sample data: ${dataset.uploads.length} monthly uploads (${dataset.periods[0]} to ${period}), ${rejected} rejected; ${backfilled} earlier months backfilled into history\n`,
-    );
-    printSummary(summary, delivery, copied, stack, (Date.now() - started) / 1000);
-    return summary.outcome === 'succeeded' && delivery.failed === 0 ? 0 : 1;
+    const sample = `sample data: ${dataset.uploads.length} monthly uploads (${dataset.periods[0]} to ${period}), ${rejected} rejected; ${backfilled} earlier months backfilled into history\n`;
+    return runMonthAndDeliver(stack, invoker, period, started, sample);
   });
 }
 

@@ -116,7 +116,7 @@ export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions)
     if (!options.snapshotsOnly) {
       const recipients = await readRecipients(deps.store, regions, summary.problems);
       const officials = recipients.filter((r) => r.role === 'pejabat');
-      const rendered = await renderBulletins(deps, regions, month, history, officials, versions, inputs, summary);
+      const rendered = await renderBulletins(deps, regions, month, history, versions, inputs, summary);
       const runKey = runRecordKey({ startedAt: started.toISOString(), runId });
       const messages = deliveryMessages(period, runKey, officials, rendered, summary.problems);
       await deps.queue.send(messages);
@@ -297,7 +297,6 @@ async function renderBulletins(
   regions: RegionIndex,
   month: MonthResult,
   history: History,
-  officials: Recipient[],
   versions: Map<string, number>,
   sources: SourceFile[],
   summary: MonthlyRunSummary,
