@@ -3,21 +3,21 @@
  * write snapshots, render and check bulletins, and queue one delivery per official.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { computeMonth, HISTORY_MONTHS, pastFiguresOf, type PastFigures, type ReportedFigures } from '../domain/compute.ts';
+import { computeMonth, HISTORY_MONTHS, pastFiguresOf, type PastFigures } from '../domain/compute.ts';
 import * as z from 'zod';
 import { addMonths, parsePeriod, PERIOD_PATTERN, previousPeriodInJakarta } from '../domain/period.ts';
 import { displayName, loadRegionIndex, type RegionIndex } from '../domain/regions.ts';
 import type { MonthResult, Period, Region, RegionFigures, Status } from '../domain/types.ts';
-import { reportedFiguresOf, validateFigures } from '../inputs/figures.ts';
 import { validateRecipients, type Recipient } from '../inputs/recipients.ts';
 import { validateGroups } from '../inputs/groups.ts';
 import { targetTableForYear, validateTargets } from '../inputs/targets.ts';
 import type { BulletinInput } from '../bulletin/definition.ts';
 import type { BulletinResult } from '../bulletin/checked.ts';
-import { bulletinKey, GROUPS_KEY, RECIPIENTS_KEY, targetsKey, uploadsPrefix } from '../storage/keys.ts';
+import { bulletinKey, GROUPS_KEY, RECIPIENTS_KEY, targetsKey } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { runRecordKey, type HistoryStore, type RunRecord, type Snapshot, type SourceFile } from '../history/store.ts';
 import type { DeliveryQueue } from '../delivery/queue.ts';
+import { readMonthUploads } from './month-uploads.ts';
 import { inParallel } from '../util/concurrency.ts';
 import type { DeliveryBulletin, DeliveryMessage } from '../delivery/message.ts';
 
@@ -99,7 +99,8 @@ export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions)
   let inputs: SourceFile[] = [];
   try {
     const regions = await (deps.regions ?? loadRegionIndex)();
-    const uploads = await readUploads(deps.store, regions, period, summary.problems);
+    const uploads = await readMonthUploads(deps.store, regions, period);
+    summary.problems.push(...uploads.invalid.map((file) => `unggahan ${file.key} tidak sah (${file.errors} kesalahan) dan tidak dipakai`));
     inputs = uploads.sources;
     const targets = await readTargets(deps.store, regions, parsePeriod(period).year, summary.problems);
     const history = await readHistory(deps.history, period);
@@ -151,32 +152,6 @@ export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions)
     await deps.history.releaseLease(period, runId);
   }
   return summary;
-}
-
-interface Uploads {
-  reported: Map<string, ReportedFigures>;
-  sources: SourceFile[];
-}
-
-/** The month's valid uploads, oldest first, so a region uploaded twice takes the later figures. */
-async function readUploads(store: ObjectStore, regions: RegionIndex, period: Period, problems: string[]): Promise<Uploads> {
-  const listed = await store.list(uploadsPrefix(period));
-  listed.sort((a, b) => a.lastModified.getTime() - b.lastModified.getTime() || a.key.localeCompare(b.key));
-  const reported = new Map<string, ReportedFigures>();
-  const sources: SourceFile[] = [];
-  for (const summary of listed) {
-    const object = await store.get(summary.key);
-    if (!object) continue;
-    const fileName = summary.key.slice(uploadsPrefix(period).length);
-    const result = await validateFigures(object.body, { fileName, period, regions });
-    if (!result.ok) {
-      problems.push(`unggahan ${summary.key} tidak sah (${result.errors.length} kesalahan) dan tidak dipakai`);
-      continue;
-    }
-    sources.push({ key: summary.key, etag: object.etag, uploadedAt: object.lastModified.toISOString() });
-    for (const row of result.rows) reported.set(row.code, reportedFiguresOf(row));
-  }
-  return { reported, sources };
 }
 
 async function readTargets(store: ObjectStore, regions: RegionIndex, year: number, problems: string[]) {

@@ -6,9 +6,9 @@ import { buildMime } from '../delivery/mime.ts';
 import { displayName, loadRegionIndex, NATIONAL_CODE, provinceOfCode, type RegionIndex } from '../domain/regions.ts';
 import { periodNameId } from '../domain/period.ts';
 import type { Period } from '../domain/types.ts';
-import { validateFigures } from '../inputs/figures.ts';
+import { readMonthUploads } from './month-uploads.ts';
 import { validateRecipients } from '../inputs/recipients.ts';
-import { RECIPIENTS_KEY, uploadsPrefix } from '../storage/keys.ts';
+import { RECIPIENTS_KEY } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { Mailer } from '../delivery/mailer.ts';
 
@@ -21,13 +21,8 @@ export interface RemindDeps {
 
 /** Provinces with no figures at all for the month: neither their own row nor any regency's. */
 export async function provincesWithoutUpload(store: ObjectStore, regions: RegionIndex, period: Period): Promise<string[]> {
-  const covered = new Set<string>();
-  for (const summary of await store.list(uploadsPrefix(period))) {
-    const object = await store.get(summary.key);
-    if (!object) continue;
-    const result = await validateFigures(object.body, { fileName: summary.key.slice(uploadsPrefix(period).length), period, regions });
-    for (const row of result.rows) covered.add(provinceOfCode(row.code));
-  }
+  const { reported } = await readMonthUploads(store, regions, period);
+  const covered = new Set([...reported.keys()].map(provinceOfCode));
   return regions.provinces.map((p) => p.code).filter((code) => !covered.has(code));
 }
 
