@@ -17,6 +17,7 @@ import { median, report } from './report.ts';
 const FUNCTIONS = {
   ValidateUpload: 'validate-upload',
   MonthlyRun: 'monthly-run',
+  RenderBulletins: 'render-bulletins',
   DeliverBulletin: 'deliver-bulletin',
   RemindUploads: 'remind-uploads',
 } as const;

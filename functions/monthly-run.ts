@@ -1,7 +1,6 @@
 /** EventBridge Scheduler, monthly (Asia/Jakarta) → the month's job. Payload `{ "period"?: "YYYY-MM" }`. */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createRuntime } from '../lib/runtime.ts';
-import { renderBulletins } from '../lib/bulletin/pool.ts';
 import { monthlyRunEventSchema, periodOfEvent, runMonth } from '../lib/jobs/monthly-run.ts';
 
 const logger = new Logger({ serviceName: 'monthly-run' });
@@ -11,7 +10,7 @@ export const handler = async (event: unknown) => {
   const input = monthlyRunEventSchema.parse(event ?? {});
   const period = periodOfEvent(input, runtime.now());
   const summary = await runMonth(
-    { store: runtime.store, history: runtime.history, queue: runtime.queue(), renderBulletins, now: runtime.now },
+    { store: runtime.store, history: runtime.history, queue: runtime.queue(), renderAndStore: runtime.renderer(), now: runtime.now },
     { period, snapshotsOnly: input.snapshotsOnly },
   );
   logger.info('month run finished', { ...summary, bulletins: summary.bulletins.length });

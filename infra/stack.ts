@@ -15,7 +15,7 @@ export interface UcjBulletinStackProps extends StackProps {
 
 /**
  * The whole app: one bucket (and its access-log bucket), one table, the delivery queue, SES identity and
- * configuration set, four functions, two schedules, and the alarms that notify the operators.
+ * configuration set, five functions, two schedules, and the alarms that notify the operators.
  */
 export class UcjBulletinStack extends Stack {
   readonly storage: Storage;
@@ -63,6 +63,7 @@ export class UcjBulletinStack extends Stack {
     const fns = this.functions;
     this.alerts.watchFunction('ValidateUploadErrors', fns.validateUpload, 'validate-upload');
     this.alerts.watchFunction('MonthlyRunErrors', fns.monthlyRun, 'monthly-run');
+    this.alerts.watchFunction('RenderBulletinsErrors', fns.renderBulletins, 'render-bulletins');
     this.alerts.watchFunction('DeliverBulletinErrors', fns.deliverBulletin, 'deliver-bulletin');
     this.alerts.watchFunction('RemindUploadsErrors', fns.remindUploads, 'remind-uploads');
     this.alerts.watchMonthRunOutcome(fns.monthlyRun.logGroup);

@@ -22,12 +22,18 @@ export const runtimeEnvSchema = z.object({
   LINK_SIGNER_SECRET_ARN: z.string().min(1).optional(),
   /** Attachments above this total (bytes) go as presigned links; 10 MB unless set. */
   MAX_ATTACHMENT_BYTES: z.coerce.number().int().positive().optional(),
+  /** The render-bulletins function monthly-run fans out to (a name or ARN). */
+  RENDER_FUNCTION_NAME: z.string().min(1).optional(),
+  /** Bulletins per render-bulletins invocation, and invocations in flight (render-fan-out.ts). */
+  RENDER_BATCH_SIZE: z.coerce.number().int().positive().default(40),
+  RENDER_CONCURRENCY: z.coerce.number().int().positive().default(16),
   AWS_REGION: z.string().min(1).default('ap-southeast-3'),
   /** Endpoints are set only on the local stack; on AWS the SDK's defaults apply. */
   S3_ENDPOINT: optionalUrl,
   DYNAMODB_ENDPOINT: optionalUrl,
   SES_ENDPOINT: optionalUrl,
   SQS_ENDPOINT: optionalUrl,
+  LAMBDA_ENDPOINT: optionalUrl,
 });
 
 export type RuntimeEnv = z.infer<typeof runtimeEnvSchema>;

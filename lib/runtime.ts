@@ -10,6 +10,8 @@ import { createAwsClients, type AwsClients } from './aws/clients.ts';
 import { s3ObjectStore, type ObjectStore } from './storage/object-store.ts';
 import { dynamoHistoryStore, type HistoryStore } from './history/store.ts';
 import { sesMailer, type Mailer } from './delivery/mailer.ts';
+import { fanOutRenderer, lambdaRenderInvoker } from './jobs/render-fan-out.ts';
+import type { BulletinJob, RenderOutcome } from './jobs/render-bulletins.ts';
 import { spoolDeliveryQueue, spoolDirOf, sqsDeliveryQueue, type DeliveryQueue } from './delivery/queue.ts';
 
 export interface Runtime {
@@ -19,6 +21,8 @@ export interface Runtime {
   history: HistoryStore;
   mailer: Mailer;
   queue: () => DeliveryQueue;
+  /** monthly-run's renderer: batches of bulletins to render-bulletins, many at once. */
+  renderer: () => (jobs: readonly BulletinJob[]) => Promise<RenderOutcome[]>;
   now: () => Date;
 }
 
@@ -36,6 +40,13 @@ export function createRuntime(environment: NodeJS.ProcessEnv = process.env): Run
       if (!env.DELIVERY_QUEUE_URL) throw new Error('invalid configuration: DELIVERY_QUEUE_URL is not set');
       const spool = spoolDirOf(env.DELIVERY_QUEUE_URL);
       return spool ? spoolDeliveryQueue(spool) : sqsDeliveryQueue(clients.sqs, env.DELIVERY_QUEUE_URL);
+    },
+    renderer: () => {
+      if (!env.RENDER_FUNCTION_NAME) throw new Error('invalid configuration: RENDER_FUNCTION_NAME is not set');
+      return fanOutRenderer(lambdaRenderInvoker(clients.lambda, env.RENDER_FUNCTION_NAME), {
+        batchSize: env.RENDER_BATCH_SIZE,
+        concurrency: env.RENDER_CONCURRENCY,
+      });
     },
     now: () => new Date(),
   };

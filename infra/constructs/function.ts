@@ -145,6 +145,28 @@ export class UcjFunction extends NodejsFunction {
     return this;
   }
 
+  /** Sets `BUCKET_NAME` and grants writing objects under one prefix only (no read, no delete). */
+  bindBucketWriter(bucket: IBucket, objectPattern: string): this {
+    this.addEnvironment('BUCKET_NAME', bucket.bucketName);
+    bucket.grantPut(this, objectPattern);
+    const reason = `The function writes objects under ${objectPattern} of the one app bucket and nowhere else; s3:Abort* is the put grant's abort of its own multipart uploads.`;
+    acknowledge(this, `AwsSolutions-IAM5[Resource::${nagArn(bucket)}/${objectPattern}]`, reason);
+    acknowledge(this, 'AwsSolutions-IAM5[Action::s3:Abort*]', reason);
+    return this;
+  }
+
+  /** Sets `RENDER_FUNCTION_NAME` and grants invoking that function (monthly-run's render fan-out). */
+  bindRenderer(renderer: UcjFunction): this {
+    this.addEnvironment('RENDER_FUNCTION_NAME', renderer.functionName);
+    renderer.grantInvoke(this);
+    acknowledge(
+      this,
+      `AwsSolutions-IAM5[Resource::${nagArn(renderer)}:*]`,
+      'grantInvoke covers the one render function and its versions and aliases (`<arn>:*`); nothing else may be invoked.',
+    );
+    return this;
+  }
+
   /** Sets `TABLE_NAME` and grants read or read/write on the table and its indexes. */
   bindTable(table: ITable, access: TableAccess): this {
     this.addEnvironment('TABLE_NAME', table.tableName);

@@ -18,16 +18,19 @@ export const UPLOAD_PREFIX = 'uploads/';
  * Timeouts and memory, from measurements (npm run bench, on a laptop; Lambda ARM at 1,769 MB is one vCPU):
  * - validate-upload: 61,680 CSV rows validate in 0.8 s using ~230 MB, but exceljs peaks at ~630 MB reading
  *   a 65,000-row xlsx, so 1,024 MB; a minute leaves room for a slow S3 read of a large file.
- * - monthly-run: the numbers of 553 regions take ~10 ms; rendering is the cost (39 bulletins in a few
- *   seconds locally, so ~553 in about a minute on one vCPU). 2,048 MB buys more than one vCPU for pdfmake;
- *   the 15-minute maximum is headroom for a slow month, and the run is resumable if it ever hits it.
+ * - monthly-run: the numbers of 553 regions take ~10 ms and the history reads a second or two; rendering
+ *   is not here any more, so 1,024 MB. It waits for the render fan-out (a few seconds); the 15 minutes are
+ *   headroom for a slow month, and a re-run converges.
+ * - render-bulletins: one batch of 40 bulletins, ~10–50 ms each on one vCPU: a second or two. 1,769 MB is
+ *   one full vCPU (pdfmake is CPU-bound); 2 minutes leave room for a cold start and a slow S3 write.
  * - deliver-bulletin: ~15 ms per email locally, a batch of 10 well under a second plus SES latency;
  *   512 MB holds the largest PDF attachment and its MIME copy.
  * - remind-uploads: a listing of uploads/ and a few dozen emails.
  */
 export const SIZING = {
   validateUpload: { timeout: Duration.minutes(1), memorySize: 1024 },
-  monthlyRun: { timeout: Duration.minutes(15), memorySize: 2048 },
+  monthlyRun: { timeout: Duration.minutes(15), memorySize: 1024 },
+  renderBulletins: { timeout: Duration.minutes(2), memorySize: 1769 },
   deliverBulletin: { timeout: Duration.minutes(1), memorySize: 512 },
   remindUploads: { timeout: Duration.minutes(1), memorySize: 512 },
 } as const;
@@ -42,10 +45,14 @@ export interface UcjFunctionsProps {
   linkSignerKeySerial: number;
 }
 
-/** The four Lambdas (DESIGN.md, "Functions"), each with only the access its job needs. */
+/**
+ * The Lambdas (DESIGN.md, "Functions", plus render-bulletins, which monthly-run fans rendering out to),
+ * each with only the access its job needs.
+ */
 export class UcjFunctions extends Construct {
   readonly validateUpload: UcjFunction;
   readonly monthlyRun: UcjFunction;
+  readonly renderBulletins: UcjFunction;
   readonly deliverBulletin: UcjFunction;
   readonly remindUploads: UcjFunction;
 
@@ -74,16 +81,24 @@ export class UcjFunctions extends Construct {
       );
     }
 
-    this.monthlyRun = new UcjFunction(this, 'MonthlyRun', {
-      entry: 'functions/monthly-run.ts',
-      description: 'Computes the month, writes snapshots, renders bulletins, queues deliveries',
+    this.renderBulletins = new UcjFunction(this, 'RenderBulletins', {
+      entry: 'functions/render-bulletins.ts',
+      description: 'Renders, checks and stores one batch of a month\'s bulletins (invoked by monthly-run)',
       logRetention,
       rendersPdf: true,
+      ...SIZING.renderBulletins,
+    }).bindBucketWriter(bucket, 'bulletins/*');
+
+    this.monthlyRun = new UcjFunction(this, 'MonthlyRun', {
+      entry: 'functions/monthly-run.ts',
+      description: 'Computes the month, writes snapshots, fans out rendering, queues deliveries',
+      logRetention,
       ...SIZING.monthlyRun,
     })
       .bindBucket(bucket, 'readwrite')
       .bindTable(table, 'readwrite')
-      .bindDeliveryQueue(deliveryQueue);
+      .bindDeliveryQueue(deliveryQueue)
+      .bindRenderer(this.renderBulletins);
 
     this.deliverBulletin = new UcjFunction(this, 'DeliverBulletin', {
       entry: 'functions/deliver-bulletin.ts',
@@ -115,7 +130,7 @@ export class UcjFunctions extends Construct {
 
     // lib/runtime.ts validates BUCKET_NAME, TABLE_NAME and SENDER_ADDRESS at every cold start, so every
     // function gets all three. An env var grants nothing: access stays as bound above.
-    for (const fn of [this.validateUpload, this.monthlyRun, this.deliverBulletin, this.remindUploads]) {
+    for (const fn of [this.validateUpload, this.monthlyRun, this.renderBulletins, this.deliverBulletin, this.remindUploads]) {
       fn.addEnvironment('TABLE_NAME', table.tableName);
       fn.setSender(sender);
     }

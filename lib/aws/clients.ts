@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { RuntimeEnv } from '../config.ts';
 import { injectFaults, readFaults, type Faults } from './faults.ts';
 
@@ -15,6 +16,7 @@ export interface AwsClients {
   dynamo: DynamoDBDocumentClient;
   ses: SESv2Client;
   sqs: SQSClient;
+  lambda: LambdaClient;
 }
 
 /** Static credentials the local emulators accept (s3rver insists on these exact values). */
@@ -35,6 +37,8 @@ export function createAwsClients(env: RuntimeEnv, faults: Faults | undefined = r
     // SES throttles by the second: adaptive retries back off and pace the sends before SQS retries anything.
     ses: new SESv2Client({ ...common, maxAttempts: 6, retryMode: 'adaptive', ...(env.SES_ENDPOINT ? { endpoint: env.SES_ENDPOINT } : {}) }),
     sqs: new SQSClient({ ...common, ...(env.SQS_ENDPOINT ? { endpoint: env.SQS_ENDPOINT } : {}) }),
+    // Rendering a batch takes seconds; the SDK's default of no socket timeout is what we want here.
+    lambda: new LambdaClient({ ...common, ...(env.LAMBDA_ENDPOINT ? { endpoint: env.LAMBDA_ENDPOINT } : {}) }),
   };
   if (faults) {
     injectFaults(clients.s3, 's3', faults);

@@ -12,7 +12,7 @@ import { validateRecipients, type Recipient } from '../inputs/recipients.ts';
 import { validateGroups } from '../inputs/groups.ts';
 import { targetTableForYear, validateTargets } from '../inputs/targets.ts';
 import type { BulletinInput } from '../bulletin/definition.ts';
-import type { BulletinResult } from '../bulletin/checked.ts';
+import type { BulletinJob, RenderOutcome } from './render-bulletins.ts';
 import { bulletinKey, GROUPS_KEY, RECIPIENTS_KEY, targetsKey } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { runRecordKey, type HistoryStore, type RunRecord, type Snapshot, type SourceFile } from '../history/store.ts';
@@ -44,8 +44,11 @@ export interface MonthlyRunDeps {
   store: ObjectStore;
   history: HistoryStore;
   queue: DeliveryQueue;
-  /** Renders and checks bulletins (on every core locally); one result per input, in order. */
-  renderBulletins: (inputs: readonly BulletinInput[]) => Promise<BulletinResult[]>;
+  /**
+   * Renders, checks and stores bulletins, one outcome per job, in order: on AWS many render-bulletins
+   * invocations at once (render-fan-out.ts). Throws when rendering could not be done at all.
+   */
+  renderAndStore: (jobs: readonly BulletinJob[]) => Promise<RenderOutcome[]>;
   now: () => Date;
   regions?: () => Promise<RegionIndex>;
 }
@@ -304,21 +307,14 @@ async function renderBulletins(
     };
     prepared.push({ region, figures: { ...figures, status: figures.status }, key: bulletinKey(month.period, region), revision, input });
   }
-  const results = await deps.renderBulletins(prepared.map((p) => p.input));
+  const outcomes = await deps.renderAndStore(prepared.map(({ key, input }) => ({ key, input })));
   const rendered = new Map<string, RenderedBulletin>();
-  await inParallel(
-    prepared.map((bulletin, index) => ({ bulletin, result: results[index]! })),
-    16,
-    async ({ bulletin: { input: _input, ...bulletin }, result }) => {
-      if (!result.ok) {
-        // A bulletin that failed its check is never stored nor sent; the run says which and why.
-        summary.bulletinFailures.push({ region: bulletin.region.code, reason: result.reason });
-        return;
-      }
-      await deps.store.put(bulletin.key, result.pdf, 'application/pdf');
-      rendered.set(bulletin.region.code, bulletin);
-    },
-  );
+  prepared.forEach(({ input: _input, ...bulletin }, index) => {
+    const outcome = outcomes[index]!;
+    if (outcome.ok) rendered.set(bulletin.region.code, bulletin);
+    // A bulletin that failed its check is never stored nor sent; the run says which and why.
+    else summary.bulletinFailures.push({ region: bulletin.region.code, reason: outcome.reason });
+  });
   summary.bulletins.push(...prepared.filter((p) => rendered.has(p.region.code)).map((p) => p.key));
   return rendered;
 }

@@ -14,10 +14,12 @@ import sesModule from 'aws-ses-v2-local';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { LOCAL_CREDENTIALS } from '../aws/clients.ts';
 import { TABLE_KEYS } from '../history/store.ts';
+import { startLambdaEmulator } from './lambda-emulator.ts';
 
 export const LOCAL_BUCKET = 'ucj-bulletin-local';
 export const LOCAL_TABLE = 'ucj-bulletin-local';
 export const LOCAL_SENDER = 'buletin@ucj.example';
+export const LOCAL_RENDER_FUNCTION = 'ucj-render-bulletins';
 const REGION = 'ap-southeast-3';
 
 // A CommonJS module whose `exports.default` is the server factory: Node's ESM import hands over `module.exports`.
@@ -28,6 +30,8 @@ export interface StackEndpoints {
   s3: string;
   dynamodb: string;
   ses: string;
+  /** The Lambda Invoke API for render-bulletins (lambda-emulator.ts). */
+  lambda: string;
   /** The emulator's own inbox viewer (in memory: it shows what this process's stack accepted). */
   inbox: string;
 }
@@ -42,7 +46,7 @@ export interface LocalStack {
   /** True when this process started the servers; false when it attached to a running `ucj stack`. */
   owned: boolean;
   /** Requests each server has received since start (only when this process owns the servers). */
-  requests: { dynamodb: number; ses: number };
+  requests: { dynamodb: number; ses: number; lambda: number };
   close(): Promise<void>;
 }
 
@@ -65,6 +69,11 @@ function envFor(dir: string, endpoints: StackEndpoints): Record<string, string> 
     S3_ENDPOINT: endpoints.s3,
     DYNAMODB_ENDPOINT: endpoints.dynamodb,
     SES_ENDPOINT: endpoints.ses,
+    LAMBDA_ENDPOINT: endpoints.lambda,
+    RENDER_FUNCTION_NAME: LOCAL_RENDER_FUNCTION,
+    // One batch for the whole month: locally a batch renders on every core (worker threads), and more
+    // batches would only start more pools on the same cores. Tests set smaller batches to fan out.
+    RENDER_BATCH_SIZE: process.env.RENDER_BATCH_SIZE ?? '1000',
     POWERTOOLS_LOG_LEVEL: 'WARN',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
@@ -91,7 +100,7 @@ export async function startLocalStack(dirInput: string, options: { attach?: bool
 
   const dynamo = dynalite({ path: paths.dynamodb, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await listen(dynamo);
-  const requests = { dynamodb: 0, ses: 0 };
+  const requests = { dynamodb: 0, ses: 0, lambda: 0 };
   dynamo.on('request', () => {
     requests.dynamodb += 1;
   });
@@ -104,23 +113,39 @@ export async function startLocalStack(dirInput: string, options: { attach?: bool
     requests.ses += 1;
   });
 
+  // render-bulletins runs in the process that owns the stack, as Lambda runs it beside the caller: its
+  // handler builds its clients from the environment when first loaded, as on a cold start.
+  let stackEnv: Record<string, string> = {};
+  const lambda = await startLambdaEmulator({
+    [LOCAL_RENDER_FUNCTION]: async () => {
+      Object.assign(process.env, stackEnv);
+      return (await import('../../functions/render-bulletins.ts')).handler;
+    },
+  });
+
+  lambda.on('request', () => {
+    requests.lambda += 1;
+  });
+
   const endpoints: StackEndpoints = {
     s3: `http://127.0.0.1:${s3Address.port}`,
+    lambda: `http://127.0.0.1:${portOf(lambda)}`,
     dynamodb: `http://127.0.0.1:${portOf(dynamo)}`,
     ses: `http://127.0.0.1:${portOf(sesProxy)}`,
     inbox: `http://127.0.0.1:${portOf(sesInner)}/`,
   };
   await ensureTable(endpoints.dynamodb);
+  stackEnv = envFor(dir, endpoints);
   return {
     dir,
     endpoints,
-    env: envFor(dir, endpoints),
+    env: stackEnv,
     outboxDir: paths.outbox,
     queueDir: paths.queue,
     owned: true,
     requests,
     async close() {
-      await Promise.all([closeServer(sesProxy), closeServer(sesInner), s3.close(), closeServer(dynamo)]);
+      await Promise.all([closeServer(lambda), closeServer(sesProxy), closeServer(sesInner), s3.close(), closeServer(dynamo)]);
       await rm(paths.info, { force: true }).catch(() => undefined);
     },
   };
@@ -151,7 +176,7 @@ async function runningStack(dir: string): Promise<LocalStack | undefined> {
     outboxDir: paths.outbox,
     queueDir: paths.queue,
     owned: false,
-    requests: { dynamodb: 0, ses: 0 },
+    requests: { dynamodb: 0, ses: 0, lambda: 0 },
     close: async () => undefined,
   };
 }

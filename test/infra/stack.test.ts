@@ -16,7 +16,7 @@ type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPol
 const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
   context: Record<string, unknown>;
 };
-const FUNCTION_IDS = ['ValidateUpload', 'MonthlyRun', 'DeliverBulletin', 'RemindUploads'] as const;
+const FUNCTION_IDS = ['ValidateUpload', 'MonthlyRun', 'RenderBulletins', 'DeliverBulletin', 'RemindUploads'] as const;
 type FunctionId = (typeof FUNCTION_IDS)[number];
 
 let outdir: string;
@@ -177,9 +177,9 @@ describe('history table', () => {
 });
 
 describe('functions', () => {
-  it('are four Node.js 24 ARM64 functions with tracing and their own log group', () => {
-    // The fifth function in the template is CDK's S3-notification custom resource handler.
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x' }, 4);
+  it('are five Node.js 24 ARM64 functions with tracing and their own log group', () => {
+    // The sixth function in the template is CDK's S3-notification custom resource handler.
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x' }, 5);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -189,7 +189,7 @@ describe('functions', () => {
         LoggingConfig: { LogGroup: { Ref: expect.stringMatching(/Logs/) } },
       });
     }
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 4);
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 5);
   });
 
   it('get the environment each handler reads', () => {
@@ -197,13 +197,20 @@ describe('functions', () => {
       Object.keys((functions[id].Properties.Environment as { Variables: Record<string, unknown> }).Variables).sort();
     expect(env('ValidateUpload')).toEqual(expect.arrayContaining(['BUCKET_NAME', 'SENDER_ADDRESS']));
     expect(env('MonthlyRun')).toEqual(
-      expect.arrayContaining(['BUCKET_NAME', 'TABLE_NAME', 'DELIVERY_QUEUE_URL', 'UCJ_FONT_DIR']),
+      expect.arrayContaining(['BUCKET_NAME', 'TABLE_NAME', 'DELIVERY_QUEUE_URL', 'RENDER_FUNCTION_NAME']),
     );
+    expect(env('MonthlyRun')).not.toContain('UCJ_FONT_DIR');
+    expect(env('RenderBulletins')).toEqual(expect.arrayContaining(['BUCKET_NAME', 'UCJ_FONT_DIR']));
     expect(env('DeliverBulletin')).toEqual(expect.arrayContaining(['BUCKET_NAME', 'TABLE_NAME', 'SENDER_ADDRESS']));
     expect(env('RemindUploads')).toEqual(expect.arrayContaining(['BUCKET_NAME', 'SENDER_ADDRESS']));
     expect(functions.MonthlyRun.Properties).toMatchObject({
       Timeout: 900,
-      MemorySize: 2048,
+      MemorySize: 1024,
+      Environment: { Variables: { RENDER_FUNCTION_NAME: { Ref: expect.stringMatching(/^FunctionsRenderBulletins/) } } },
+    });
+    expect(functions.RenderBulletins.Properties).toMatchObject({
+      Timeout: 120,
+      MemorySize: 1769,
       Environment: { Variables: { UCJ_FONT_DIR: '/var/task/fonts/Roboto' } },
     });
   });
@@ -213,6 +220,10 @@ describe('functions', () => {
     expect(policyOf('ValidateUpload')).not.toContain('dynamodb:');
     expect(policyOf('MonthlyRun')).toMatch(/dynamodb:PutItem[\s\S]*sqs:SendMessage/);
     expect(policyOf('MonthlyRun')).not.toContain('ses:');
+    expect(policyOf('MonthlyRun')).toMatch(/lambda:InvokeFunction[\s\S]*FunctionsRenderBulletins/);
+    // render-bulletins may only write bulletins: no reading, deleting, table or email.
+    expect(policyOf('RenderBulletins')).toMatch(/s3:PutObject[\s\S]*\/bulletins\/\*/);
+    expect(policyOf('RenderBulletins')).not.toMatch(/s3:GetObject|s3:DeleteObject|dynamodb:|ses:|sqs:|lambda:/);
     expect(policyOf('DeliverBulletin')).not.toContain('s3:PutObject');
     expect(policyOf('DeliverBulletin')).toContain('ses:SendEmail');
     expect(policyOf('RemindUploads')).not.toMatch(/s3:PutObject|s3:DeleteObject|dynamodb:/);
@@ -323,10 +334,12 @@ describe('bundles', () => {
     }
   });
 
-  it('monthly-run carries the Roboto fonts', () => {
-    const fonts = readdirSync(path.join(assetDirOf('MonthlyRun'), 'fonts', 'Roboto')).sort();
+  it('render-bulletins alone carries the Roboto fonts', () => {
+    const fonts = readdirSync(path.join(assetDirOf('RenderBulletins'), 'fonts', 'Roboto')).sort();
     expect(fonts).toEqual(['Roboto-Italic.ttf', 'Roboto-Medium.ttf', 'Roboto-MediumItalic.ttf', 'Roboto-Regular.ttf']);
-    expect(existsSync(path.join(assetDirOf('DeliverBulletin'), 'fonts'))).toBe(false);
+    for (const id of FUNCTION_IDS.filter((f) => f !== 'RenderBulletins')) expect(existsSync(path.join(assetDirOf(id), 'fonts')), id).toBe(false);
+    // monthly-run no longer bundles the renderer at all.
+    expect(readFileSync(path.join(assetDirOf('MonthlyRun'), 'index.mjs'), 'utf8')).not.toContain('Roboto-Medium.ttf');
   });
 
   it('render a PDF with the bundled pdfmake and the shipped fonts', () => {
@@ -497,7 +510,7 @@ describe('alarms', () => {
       2,
     );
     const every = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
-    expect(every).toHaveLength(8);
+    expect(every).toHaveLength(9);
     for (const alarm of every) expect(JSON.stringify(alarm.Properties.AlarmActions)).toMatch(/AlertsTopic/);
   });
 

@@ -18,6 +18,10 @@ import { bulletinKey } from '../../lib/storage/keys.ts';
 import { validateRecipients } from '../../lib/inputs/recipients.ts';
 import type { MonthlyRunSummary } from '../../lib/jobs/monthly-run.ts';
 import { pdfText } from '../support/pdf-text.ts';
+import { createHash } from 'node:crypto';
+import { runMonth } from '../../lib/jobs/monthly-run.ts';
+import { fanOutRenderer, lambdaRenderInvoker } from '../../lib/jobs/render-fan-out.ts';
+import type { BulletinJob } from '../../lib/jobs/render-bulletins.ts';
 
 const PERIOD = '2026-10';
 const PREVIOUS = '2026-09';
@@ -182,5 +186,37 @@ describe('a month on the local stack', () => {
     await invoker.drainDeliveries();
     expect(again.snapshotsWritten).toBe(0);
     expect(await outbox(PERIOD)).toHaveLength(count);
+  });
+
+  it('fans rendering out to render-bulletins in small batches, many at once, with byte-identical bulletins', async () => {
+    const keysAndHashes = async () => {
+      const keys = (await invoker.runtime.store.list(`bulletins/${PERIOD}/`)).map((o) => o.key).sort();
+      return Promise.all(keys.map(async (key) => [key, createHash('sha256').update((await invoker.runtime.store.get(key))!.body).digest('hex')]));
+    };
+    const before = await keysAndHashes();
+    // Remove them, so that what is compared below was written by the fanned-out run.
+    await Promise.all(before.map(([key]) => invoker.runtime.store.delete(key!)));
+    const invocationsBefore = stack.requests.lambda;
+    const renderAndStore = fanOutRenderer(lambdaRenderInvoker(invoker.runtime.clients.lambda, invoker.runtime.env.RENDER_FUNCTION_NAME!), {
+      batchSize: 150,
+      concurrency: 2,
+    });
+    const { runtime } = invoker;
+    const fanned = await runMonth(
+      { store: runtime.store, history: runtime.history, queue: runtime.queue(), renderAndStore, now: runtime.now },
+      { period: PERIOD },
+    );
+    await invoker.drainDeliveries();
+    expect(fanned.outcome).toBe('succeeded');
+    expect(fanned.bulletins).toHaveLength(before.length);
+    expect(stack.requests.lambda - invocationsBefore).toBe(Math.ceil(before.length / 150));
+    expect(await keysAndHashes()).toEqual(before);
+  });
+
+  it('a batch the renderer refuses fails the run with the function\'s own error, after its retries', async () => {
+    const invoke = lambdaRenderInvoker(invoker.runtime.clients.lambda, invoker.runtime.env.RENDER_FUNCTION_NAME!);
+    const job = { key: 'not-a-bulletin.pdf', input: { period: PERIOD, region: { code: '18', name: 'LAMPUNG' } } } as unknown as BulletinJob;
+    const render = fanOutRenderer(invoke, { batchSize: 10, concurrency: 1, attempts: 2 });
+    await expect(render([job])).rejects.toThrow(/failed 2 times: ucj-render-bulletins failed \(Unhandled\): .*key must be a bulletin key/s);
   });
 });
