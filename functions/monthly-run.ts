@@ -10,7 +10,7 @@ export const handler = async (event: unknown) => {
   const input = monthlyRunEventSchema.parse(event ?? {});
   const period = periodOfEvent(input, runtime.now());
   const summary = await runMonth(
-    { store: runtime.store, history: runtime.history, queue: runtime.queue(), renderAndStore: runtime.renderer(), now: runtime.now },
+    { store: runtime.store, history: runtime.history, queue: runtime.queue(), renderAndStore: runtime.renderer(), now: runtime.now, leaseTtlMs: runtime.env.LEASE_TTL_MS },
     { period, snapshotsOnly: input.snapshotsOnly },
   );
   logger.info('month run finished', { ...summary, bulletins: summary.bulletins.length });

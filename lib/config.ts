@@ -27,6 +27,8 @@ export const runtimeEnvSchema = z.object({
   /** Bulletins per render-bulletins invocation, and invocations in flight (render-fan-out.ts). */
   RENDER_BATCH_SIZE: z.coerce.number().int().positive().default(40),
   RENDER_CONCURRENCY: z.coerce.number().int().positive().default(16),
+  /** How long monthly-run's lease on a month lives unrenewed (month-lease.ts): it lapses this soon after a crash. */
+  LEASE_TTL_MS: z.coerce.number().int().min(100).default(45_000),
   AWS_REGION: z.string().min(1).default('ap-southeast-3'),
   /** Endpoints are set only on the local stack; on AWS the SDK's defaults apply. */
   S3_ENDPOINT: optionalUrl,

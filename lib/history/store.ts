@@ -44,6 +44,8 @@ export interface RunRecord {
   inputs: SourceFile[];
   counts: Record<string, number>;
   problems: string[];
+  /** The run whose lease this one waited out and took over (it had died or failed), if any. */
+  tookOverFrom?: string;
 }
 
 export type LedgerState =
@@ -72,6 +74,10 @@ export interface HistoryStore {
   countDelivery(period: Period, runKey: string, outcome: 'sent' | 'failed'): Promise<void>;
   /** Takes the month's lease unless a live holder has it; returns false when someone else holds it. */
   acquireLease(period: Period, holder: string, ttlMs: number, now: Date): Promise<boolean>;
+  /** Extends the holder's lease to `now + ttlMs`; false when the holder no longer has it. */
+  renewLease(period: Period, holder: string, ttlMs: number, now: Date): Promise<boolean>;
+  /** Who holds the month's lease and until when (ms since the epoch); undefined when nobody does. */
+  readLease(period: Period): Promise<{ holder: string; expiresAt: number } | undefined>;
   releaseLease(period: Period, holder: string): Promise<void>;
   /**
    * Claims (month, recipient key) right before SES is called; false when any claim exists. The claim
@@ -210,6 +216,28 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
         if (isConditionFailure(error)) return false;
         throw error;
       }
+    },
+    async renewLease(period, holder, ttlMs, now) {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: `PERIOD#${period}`, sk: 'LEASE' },
+            UpdateExpression: 'SET expiresAt = :until',
+            ConditionExpression: 'holder = :me',
+            ExpressionAttributeValues: { ':me': holder, ':until': now.getTime() + ttlMs },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+    async readLease(period) {
+      const out = await db.send(new GetCommand({ TableName: tableName, Key: { pk: `PERIOD#${period}`, sk: 'LEASE' }, ConsistentRead: true }));
+      if (!out.Item) return undefined;
+      return { holder: String(out.Item.holder), expiresAt: Number(out.Item.expiresAt) };
     },
     async releaseLease(period, holder) {
       try {

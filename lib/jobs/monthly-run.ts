@@ -18,6 +18,7 @@ import type { ObjectStore } from '../storage/object-store.ts';
 import { runRecordKey, type HistoryStore, type RunRecord, type Snapshot, type SourceFile } from '../history/store.ts';
 import type { DeliveryQueue } from '../delivery/queue.ts';
 import { readMonthUploads } from './month-uploads.ts';
+import { DEFAULT_LEASE_TTL_MS, takeMonthLease } from './month-lease.ts';
 import { inParallel } from '../util/concurrency.ts';
 import type { DeliveryBulletin, DeliveryMessage } from '../delivery/message.ts';
 
@@ -51,6 +52,8 @@ export interface MonthlyRunDeps {
   renderAndStore: (jobs: readonly BulletinJob[]) => Promise<RenderOutcome[]>;
   now: () => Date;
   regions?: () => Promise<RegionIndex>;
+  /** The month's lease lifetime (month-lease.ts); 45 s unless set. */
+  leaseTtlMs?: number;
 }
 
 export interface MonthlyRunOptions {
@@ -74,9 +77,9 @@ export interface MonthlyRunSummary {
   deliveriesQueued: number;
   problems: string[];
   durationMs: number;
+  /** The run whose lease this one waited out and took over (it had died or failed). */
+  tookOverFrom?: string;
 }
-
-const LEASE_MS = 15 * 60_000;
 
 export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions): Promise<MonthlyRunSummary> {
   const started = deps.now();
@@ -96,9 +99,16 @@ export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions)
     problems: [],
     durationMs: 0,
   };
-  if (!(await deps.history.acquireLease(period, runId, LEASE_MS, started))) {
-    return { ...summary, outcome: 'skipped', reason: `another run holds the lease on ${period}` };
-  }
+  const taken = await takeMonthLease(deps.history, period, runId, deps.now, { ttlMs: deps.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS });
+  if (!taken.ok) return { ...summary, outcome: 'skipped', reason: taken.reason };
+  const { lease } = taken;
+  if (lease.tookOverFrom) summary.tookOverFrom = lease.tookOverFrom;
+  // Checked before each stage that writes: a run that lost its lease stops instead of working beside
+  // the run that took it (whose writes would be the same: every write here is idempotent).
+  const stillHeld = (stage: string) => {
+    const lost = lease.lost();
+    if (lost) throw new Error(`${lost}; stopped before ${stage}`);
+  };
   let inputs: SourceFile[] = [];
   try {
     const regions = await (deps.regions ?? loadRegionIndex)();
@@ -114,15 +124,18 @@ export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions)
     const computed = [month.national, ...month.provinces, ...month.regencies, ...month.groups].filter((f) => f.source !== 'missing');
     summary.regionsComputed = computed.length;
 
+    stillHeld('writing snapshots');
     const { written, versions } = await writeSnapshots(deps.history, period, computed, inputs, runId, started);
     summary.snapshotsWritten = written;
 
     if (!options.snapshotsOnly) {
       const recipients = await readRecipients(deps.store, regions, summary.problems);
       const officials = recipients.filter((r) => r.role === 'pejabat');
+      stillHeld('rendering');
       const rendered = await renderBulletins(deps, regions, month, history, versions, inputs, summary);
       const runKey = runRecordKey({ startedAt: started.toISOString(), runId });
       const messages = deliveryMessages(period, runKey, officials, rendered, summary.problems);
+      stillHeld('queueing deliveries');
       await deps.queue.send(messages);
       summary.deliveriesQueued = messages.length;
     }
@@ -134,25 +147,30 @@ export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions)
   } finally {
     const finished = deps.now();
     summary.durationMs = finished.getTime() - started.getTime();
-    await deps.history.putRun({
-      period,
-      runId,
-      startedAt: started.toISOString(),
-      finishedAt: finished.toISOString(),
-      durationMs: summary.durationMs,
-      outcome: summary.outcome === 'skipped' ? 'failed' : summary.outcome,
-      inputs,
-      counts: {
-        regionsComputed: summary.regionsComputed,
-        missing: summary.missing.length,
-        snapshotsWritten: summary.snapshotsWritten,
-        bulletins: summary.bulletins.length,
-        bulletinFailures: summary.bulletinFailures.length,
-        deliveriesQueued: summary.deliveriesQueued,
-      },
-      problems: summary.problems,
-    });
-    await deps.history.releaseLease(period, runId);
+    try {
+      await deps.history.putRun({
+        period,
+        runId,
+        startedAt: started.toISOString(),
+        finishedAt: finished.toISOString(),
+        durationMs: summary.durationMs,
+        outcome: summary.outcome === 'skipped' ? 'failed' : summary.outcome,
+        inputs,
+        counts: {
+          regionsComputed: summary.regionsComputed,
+          missing: summary.missing.length,
+          snapshotsWritten: summary.snapshotsWritten,
+          bulletins: summary.bulletins.length,
+          bulletinFailures: summary.bulletinFailures.length,
+          deliveriesQueued: summary.deliveriesQueued,
+        },
+        problems: summary.problems,
+        ...(summary.tookOverFrom ? { tookOverFrom: summary.tookOverFrom } : {}),
+      });
+    } finally {
+      // Always, even when the record cannot be written: a renewing timer must not outlive the run.
+      await lease.release();
+    }
   }
   return summary;
 }

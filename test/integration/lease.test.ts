@@ -1,0 +1,115 @@
+/**
+ * The month's lease on the local stack (real DynamoDB protocol): two runs at once, a holder that died,
+ * a holder that lost its lease. Lease lifetimes are cut to about a second so the test waits seconds,
+ * not the 45 s a deployed lease lives; the logic is the same.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { startLocalStack, type LocalStack } from '../../lib/local/stack.ts';
+import { createLocalInvoker, type LocalInvoker } from '../../lib/local/invoke.ts';
+import { generateSampleDataset } from '../../lib/sample/index.ts';
+import { takeMonthLease } from '../../lib/jobs/month-lease.ts';
+
+const PERIOD = '2026-10';
+const TTL_MS = 1200;
+
+let dir: string;
+let stack: LocalStack;
+let invoker: LocalInvoker;
+
+beforeAll(async () => {
+  process.env.LEASE_TTL_MS = String(TTL_MS);
+  dir = await mkdtemp(join(tmpdir(), 'ucj-lease-'));
+  stack = await startLocalStack(dir, { attach: false });
+  invoker = await createLocalInvoker(stack);
+  const dataset = await generateSampleDataset({ lastPeriod: PERIOD, months: 1 });
+  await invoker.upload([dataset.recipients, ...dataset.targets, ...dataset.uploads].map((f) => ({ key: f.key, body: f.content })));
+});
+
+afterAll(async () => {
+  await stack?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+  delete process.env.LEASE_TTL_MS;
+});
+
+const forceLease = (period: string, holder: string, expiresAt: number) =>
+  invoker.runtime.clients.dynamo.send(
+    new PutCommand({ TableName: invoker.runtime.env.TABLE_NAME, Item: { pk: `PERIOD#${period}`, sk: 'LEASE', holder, expiresAt } }),
+  );
+
+describe('the month lease', () => {
+  it('of two runs started together, one does the month and the other stops, saying which run is working', async () => {
+    const [a, b] = await Promise.all([invoker.runMonth({ period: PERIOD }), invoker.runMonth({ period: PERIOD })]);
+    const done = [a, b].filter((s) => s.outcome === 'succeeded');
+    const skipped = [a, b].filter((s) => s.outcome === 'skipped');
+    expect(done).toHaveLength(1);
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]!.reason).toContain(`run ${done[0]!.runId} is working on ${PERIOD}`);
+    expect(skipped[0]!.snapshotsWritten).toBe(0);
+    expect(done[0]!.snapshotsWritten).toBe(553);
+    // The skipped run left no run record and did not take the lease from the working one.
+    expect((await invoker.runtime.history.listRuns(PERIOD)).map((r) => r.runId)).toEqual([done[0]!.runId]);
+    expect(await invoker.runtime.history.readLease(PERIOD)).toBeUndefined();
+    await invoker.drainDeliveries();
+  });
+
+  it('a run that finds a dead run\'s lease waits for it to lapse and takes the month over', async () => {
+    // A run that died holding the lease: nobody renews it.
+    const started = Date.now();
+    await forceLease(PERIOD, 'dead-run', started + TTL_MS);
+    const summary = await invoker.runMonth({ period: PERIOD });
+    expect(summary.outcome).toBe('succeeded');
+    expect(summary.tookOverFrom).toBe('dead-run');
+    // It waited for the lapse, not longer than a lifetime and a few polls.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(TTL_MS);
+    const record = (await invoker.runtime.history.listRuns(PERIOD)).find((r) => r.runId === summary.runId);
+    expect(record?.tookOverFrom).toBe('dead-run');
+  });
+
+  it('a live run renews its lease, and learns when another run has taken it', async () => {
+    const taken = await takeMonthLease(invoker.runtime.history, '2026-11', 'live-run', () => new Date(), { ttlMs: 300 });
+    expect(taken.ok).toBe(true);
+    if (!taken.ok) return;
+    const first = await invoker.runtime.history.readLease('2026-11');
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    const later = await invoker.runtime.history.readLease('2026-11');
+    // Renewed: still ours, and living longer than when it was taken.
+    expect(later?.holder).toBe('live-run');
+    expect(later!.expiresAt).toBeGreaterThan(first!.expiresAt);
+    expect(taken.lease.lost()).toBeNull();
+
+    // Another run takes it (as if this one had stalled past its lease's life): the next renewal notices.
+    await forceLease('2026-11', 'other-run', Date.now() + 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(taken.lease.lost()).toMatch(/taken by another run/);
+    // Giving it up leaves the other run's lease alone.
+    await taken.lease.release();
+    expect((await invoker.runtime.history.readLease('2026-11'))?.holder).toBe('other-run');
+  });
+
+  it('a run whose wait ends because the holder finished the month stops, naming that run', async () => {
+    // The holder is alive just long enough to be seen, then finishes and releases.
+    const holder = await takeMonthLease(invoker.runtime.history, '2026-12', 'finishing-run', () => new Date(), { ttlMs: 600 });
+    expect(holder.ok).toBe(true);
+    if (!holder.ok) return;
+    const waiting = takeMonthLease(invoker.runtime.history, '2026-12', 'waiting-run', () => new Date(), { ttlMs: 600 });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await invoker.runtime.history.putRun({
+      period: '2026-12',
+      runId: 'finishing-run',
+      startedAt: new Date().toISOString(),
+      finishedAt: new Date().toISOString(),
+      durationMs: 1,
+      outcome: 'succeeded',
+      inputs: [],
+      counts: {},
+      problems: [],
+    });
+    await holder.lease.release();
+    const outcome = await waiting;
+    expect(outcome).toEqual({ ok: false, reason: 'run finishing-run finished 2026-12 (succeeded) while this run waited for its lease' });
+  });
+});
