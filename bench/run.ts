@@ -4,6 +4,7 @@ import { benchNumbers } from './numbers.ts';
 import { benchBulletin } from './bulletin.ts';
 import { benchDelivery } from './delivery.ts';
 import { benchInfra } from './infra.ts';
+import { benchScale } from './scale.ts';
 
 const benches: Array<[string, () => Promise<void>]> = [
   ['validate', benchValidate],
@@ -11,6 +12,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['bulletin', benchBulletin],
   ['delivery', benchDelivery],
   ['infra', benchInfra],
+  ['scale', benchScale],
 ];
 
 const only = process.argv.slice(2);

@@ -11,7 +11,7 @@
  * Every write is conditional, so repeating one is safe.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Period, RegionFigures } from '../domain/types.ts';
 
 export const TABLE_KEYS = { partition: 'pk', sort: 'sk', index: 'gsi1', indexPartition: 'gsi1pk', indexSort: 'gsi1sk' } as const;
@@ -312,4 +312,54 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
       return { status: 'claimed', claimedAt: String(out.Item.claimedAt) };
     },
   };
+}
+
+/** A snapshot as it is stored: the same keys `putSnapshot` writes, so both queries find it. */
+export function snapshotItem(snapshot: Snapshot): Record<string, unknown> {
+  return {
+    pk: `REGION#${snapshot.code}`,
+    sk: `PERIOD#${snapshot.period}#V${pad(snapshot.version)}`,
+    gsi1pk: `PERIOD#${snapshot.period}`,
+    gsi1sk: `REGION#${snapshot.code}#V${pad(snapshot.version)}`,
+    type: 'snapshot',
+    snapshot,
+  };
+}
+
+/** DynamoDB's limit on one BatchWriteItem request. */
+const BATCH_WRITE_ITEMS = 25;
+
+/**
+ * Bulk load: writes snapshots 25 to a request (BatchWriteItem), `width` requests at a time, retrying what
+ * DynamoDB leaves unprocessed. A batch write cannot be conditional, so an existing item with the same
+ * keys is replaced: this is for loading history into a table that does not have it yet (an import, a
+ * benchmark), never for a run, which writes through `putSnapshot` so a version is never overwritten.
+ * Returns the number of requests made.
+ */
+export async function loadSnapshots(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  snapshots: readonly Snapshot[],
+  options: { width?: number } = {},
+): Promise<number> {
+  const batches: Array<Array<{ PutRequest: { Item: Record<string, unknown> } }>> = [];
+  for (let start = 0; start < snapshots.length; start += BATCH_WRITE_ITEMS) {
+    batches.push(snapshots.slice(start, start + BATCH_WRITE_ITEMS).map((snapshot) => ({ PutRequest: { Item: snapshotItem(snapshot) } })));
+  }
+  let requests = 0;
+  let next = 0;
+  const lane = async () => {
+    while (next < batches.length) {
+      let pending = batches[next++]!;
+      for (let attempt = 0; pending.length > 0; attempt += 1) {
+        if (attempt === 8) throw new Error(`loadSnapshots: ${pending.length} items still unprocessed after ${attempt} attempts`);
+        if (attempt > 0) await new Promise((done) => setTimeout(done, Math.min(1000, 25 * 2 ** attempt)));
+        requests += 1;
+        const out = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+        pending = (out.UnprocessedItems?.[tableName] ?? []) as typeof pending;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.width ?? 4, batches.length) }, lane));
+  return requests;
 }
