@@ -852,6 +852,7 @@ function definitionsText(): Run[][] {
 }
 
 const NOTE_SIZE = 6.5;
+const MAX_SOURCES_SHOWN = 12;
 
 function sourcesText(input: BulletinInput): Run[][] {
   const parts: Run[] = [lead('Sumber. ')];
@@ -859,8 +860,12 @@ function sourcesText(input: BulletinInput): Run[][] {
     parts.push({ text: 'Tidak ada berkas unggahan tercatat. ' });
   } else {
     const sorted = [...input.sources].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    // With one file per regency the nation has hundreds: the footnote names the first few and counts the rest
+    // (every snapshot keeps its full list; `ucj history --region` shows it).
+    const shown = sorted.slice(0, MAX_SOURCES_SHOWN);
     parts.push({ text: `Berkas unggahan (${sorted.length}): ` });
-    sorted.forEach((s, i) => parts.push({ text: `${s.key} (diunggah ${formatWib(s.uploadedAt)})${i === sorted.length - 1 ? '. ' : '; '}` }));
+    shown.forEach((s, i) => parts.push({ text: `${s.key} (diunggah ${formatWib(s.uploadedAt)})${i === shown.length - 1 ? '' : '; '}` }));
+    parts.push({ text: sorted.length > shown.length ? `; dan ${sorted.length - shown.length} berkas lainnya. ` : '. ' });
   }
   parts.push({ text: `Target tahunan dari berkas target. Buletin dibuat ${formatWib(input.generatedAt)}.` });
   return breakRuns(parts, CONTENT_WIDTH - 1, NOTE_SIZE);

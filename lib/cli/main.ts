@@ -414,6 +414,7 @@ function printSummary(
 ): void {
   const lines = [
     `monthly run ${periodNameId(summary.period)} (${summary.period}): ${summary.outcome}${summary.reason ? ` — ${summary.reason}` : ''}`,
+    ...(summary.tookOverFrom ? [`  took over          the month from run ${summary.tookOverFrom}, which stopped without finishing it`] : []),
     `  regions computed   ${summary.regionsComputed} (${summary.missing.length} missing)`,
     `  snapshots written  ${summary.snapshotsWritten}${summary.snapshotsWritten === 0 ? ' (history already up to date)' : ''}`,
     `  bulletins written  ${summary.bulletins.length}${summary.bulletinFailures.length ? `, ${summary.bulletinFailures.length} failed` : ''} → ${shown(copied.dir)}/`,

@@ -66,6 +66,8 @@ export interface HistoryStore {
   monthSnapshots(period: Period): Promise<Map<string, Snapshot>>;
   /** Every snapshot and version of one region, oldest first. */
   regionSnapshots(code: string): Promise<Snapshot[]>;
+  /** A region's latest version for a month, read consistently from the table (not the month index). */
+  latestSnapshot(code: string, period: Period): Promise<Snapshot | undefined>;
   /** Writes a snapshot unless that exact version exists; false when it did. */
   putSnapshot(snapshot: Snapshot): Promise<boolean>;
   putRun(run: RunRecord): Promise<void>;
@@ -133,6 +135,19 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
         ExpressionAttributeValues: { ':pk': `REGION#${code}`, ':prefix': 'PERIOD#' },
       });
       return items.map(toSnapshot);
+    },
+    async latestSnapshot(code, period) {
+      const out = await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': `REGION#${code}`, ':prefix': `PERIOD#${period}#V` },
+          ScanIndexForward: false,
+          Limit: 1,
+          ConsistentRead: true,
+        }),
+      );
+      return out.Items?.[0] ? toSnapshot(out.Items[0]) : undefined;
     },
     async putSnapshot(snapshot) {
       try {

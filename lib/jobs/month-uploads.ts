@@ -12,6 +12,8 @@ export interface MonthUploads {
   reported: Map<string, ReportedFigures>;
   /** The valid files behind them. */
   sources: SourceFile[];
+  /** The file each region's figures came from. */
+  sourceOf: Map<string, SourceFile>;
   /** Files still present that do not validate (normally validate-upload has moved them away already). */
   invalid: Array<{ key: string; errors: number }>;
 }
@@ -20,7 +22,7 @@ export interface MonthUploads {
 export async function readMonthUploads(store: ObjectStore, regions: RegionIndex, period: Period): Promise<MonthUploads> {
   const listed = await store.list(uploadsPrefix(period));
   listed.sort((a, b) => a.lastModified.getTime() - b.lastModified.getTime() || a.key.localeCompare(b.key));
-  const uploads: MonthUploads = { reported: new Map(), sources: [], invalid: [] };
+  const uploads: MonthUploads = { reported: new Map(), sources: [], sourceOf: new Map(), invalid: [] };
   for (const summary of listed) {
     const object = await store.get(summary.key);
     if (!object) continue;
@@ -30,8 +32,12 @@ export async function readMonthUploads(store: ObjectStore, regions: RegionIndex,
       uploads.invalid.push({ key: summary.key, errors: result.errors.length });
       continue;
     }
-    uploads.sources.push({ key: summary.key, etag: object.etag, uploadedAt: object.lastModified.toISOString() });
-    for (const row of result.rows) uploads.reported.set(row.code, reportedFiguresOf(row));
+    const source: SourceFile = { key: summary.key, etag: object.etag, uploadedAt: object.lastModified.toISOString() };
+    uploads.sources.push(source);
+    for (const row of result.rows) {
+      uploads.reported.set(row.code, reportedFiguresOf(row));
+      uploads.sourceOf.set(row.code, source);
+    }
   }
   return uploads;
 }

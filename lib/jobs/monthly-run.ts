@@ -3,7 +3,7 @@
  * write snapshots, render and check bulletins, and queue one delivery per official.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { computeMonth, HISTORY_MONTHS, pastFiguresOf, type PastFigures } from '../domain/compute.ts';
+import { computeMonth, groupCode, HISTORY_MONTHS, pastFiguresOf, type PastFigures } from '../domain/compute.ts';
 import * as z from 'zod';
 import { addMonths, parsePeriod, PERIOD_PATTERN, previousPeriodInJakarta } from '../domain/period.ts';
 import { displayName, loadRegionIndex, type RegionIndex } from '../domain/regions.ts';
@@ -125,14 +125,15 @@ export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions)
     summary.regionsComputed = computed.length;
 
     stillHeld('writing snapshots');
-    const { written, versions } = await writeSnapshots(deps.history, period, computed, inputs, runId, started);
+    const sources = sourcesByRegion(computed, uploads.sourceOf, inputs, groups);
+    const { written, versions } = await writeSnapshots(deps.history, period, computed, sources, runId, started);
     summary.snapshotsWritten = written;
 
     if (!options.snapshotsOnly) {
       const recipients = await readRecipients(deps.store, regions, summary.problems);
       const officials = recipients.filter((r) => r.role === 'pejabat');
       stillHeld('rendering');
-      const rendered = await renderBulletins(deps, regions, month, history, versions, inputs, summary);
+      const rendered = await renderBulletins(deps, regions, month, history, versions, inputs, sources, summary);
       const runKey = runRecordKey({ startedAt: started.toISOString(), runId });
       const messages = deliveryMessages(period, runKey, officials, rendered, summary.problems);
       stillHeld('queueing deliveries');
@@ -245,6 +246,43 @@ function trendOf(code: string, month: MonthResult, history: History, current: Re
   return trend;
 }
 
+/**
+ * The files each snapshot's figures came from: a region's own row and the rows of every region under it
+ * (a group: its provinces'; the nation: all). Not the month's whole list: with one file per regency that
+ * would put 514 sources in every snapshot (~60 KB each) and make each month's history read 30 pages.
+ */
+function sourcesByRegion(
+  computed: readonly RegionFigures[],
+  sourceOf: ReadonlyMap<string, SourceFile>,
+  all: readonly SourceFile[],
+  groups: ReadonlyMap<string, readonly string[]>,
+): Map<string, SourceFile[]> {
+  const provinceOf = (code: string) => code.split('.')[0]!;
+  const byProvince = new Map<string, Set<SourceFile>>();
+  for (const [code, source] of sourceOf) {
+    const province = provinceOf(code);
+    if (!byProvince.has(province)) byProvince.set(province, new Set());
+    byProvince.get(province)!.add(source);
+  }
+  const inOrder = (files: Iterable<SourceFile>) => {
+    const wanted = new Set(files);
+    return all.filter((file) => wanted.has(file));
+  };
+  const groupMembers = new Map([...groups].map(([name, members]) => [groupCode(name), members]));
+  const result = new Map<string, SourceFile[]>();
+  for (const figures of computed) {
+    if (figures.level === 'nasional') result.set(figures.code, [...all]);
+    else if (figures.level === 'provinsi') result.set(figures.code, inOrder(byProvince.get(figures.code) ?? []));
+    else if (figures.level === 'kelompok') {
+      result.set(figures.code, inOrder((groupMembers.get(figures.code) ?? []).flatMap((province) => [...(byProvince.get(province) ?? [])])));
+    } else {
+      const own = sourceOf.get(figures.code);
+      result.set(figures.code, own ? [own] : []);
+    }
+  }
+  return result;
+}
+
 function hashFigures(figures: RegionFigures): string {
   return createHash('sha256').update(JSON.stringify(figures)).digest('hex');
 }
@@ -257,7 +295,7 @@ async function writeSnapshots(
   history: HistoryStore,
   period: Period,
   computed: RegionFigures[],
-  sources: SourceFile[],
+  sources: Map<string, SourceFile[]>,
   runId: string,
   now: Date,
 ): Promise<{ written: number; versions: Map<string, number> }> {
@@ -270,11 +308,22 @@ async function writeSnapshots(
     if (current?.contentHash === contentHash) continue;
     const version = (current?.version ?? 0) + 1;
     versions.set(figures.code, version);
-    pending.push({ code: figures.code, period, version, figures, contentHash, sources, createdAt: now.toISOString(), runId });
+    pending.push({ code: figures.code, period, version, figures, contentHash, sources: sources.get(figures.code) ?? [], createdAt: now.toISOString(), runId });
   }
   let written = 0;
   await inParallel(pending, 16, async (snapshot) => {
-    if (await history.putSnapshot(snapshot)) written += 1;
+    // The month index (gsi1) is eventually consistent: a run right after another may have read an old
+    // version. A refused write means that version exists; the table's own latest then decides.
+    for (let next: Snapshot | undefined = snapshot; next; ) {
+      if (await history.putSnapshot(next)) {
+        written += 1;
+        versions.set(next.code, next.version);
+        return;
+      }
+      const latest = await history.latestSnapshot(next.code, period);
+      versions.set(next.code, latest?.version ?? next.version);
+      next = latest && latest.contentHash !== next.contentHash ? { ...next, version: latest.version + 1 } : undefined;
+    }
   });
   return { written, versions };
 }
@@ -294,13 +343,15 @@ async function renderBulletins(
   month: MonthResult,
   history: History,
   versions: Map<string, number>,
-  sources: SourceFile[],
+  inputs: readonly SourceFile[],
+  sources: ReadonlyMap<string, SourceFile[]>,
   summary: MonthlyRunSummary,
 ): Promise<Map<string, RenderedBulletin>> {
   const figuresByCode = new Map([month.national, ...month.provinces, ...month.regencies].map((f) => [f.code, f]));
   const missing = new Set(month.missing);
   const wanted: Region[] = [regions.national, ...regions.provinces, ...regions.regencies];
-  const generatedAt = sources.map((s) => s.uploadedAt).sort().at(-1) ?? `${month.period}-01T00:00:00.000Z`;
+  // One date for the whole set: the newest upload of the month, so the same inputs give the same bytes.
+  const generatedAt = inputs.map((s) => s.uploadedAt).sort().at(-1) ?? `${month.period}-01T00:00:00.000Z`;
   const prepared: Array<RenderedBulletin & { input: BulletinInput }> = [];
   for (const region of wanted) {
     const figures = figuresByCode.get(region.code)!;
@@ -319,7 +370,7 @@ async function renderBulletins(
       subRegions: children.map((c) => figuresByCode.get(c.code)!).filter((f) => f.source !== 'missing'),
       missing: children.filter((c) => missing.has(c.code) || figuresByCode.get(c.code)?.source === 'missing').map((c) => ({ code: c.code, name: c.name })),
       revision: revision > 1,
-      sources: sources.map((s) => ({ key: s.key, uploadedAt: s.uploadedAt })),
+      sources: (sources.get(region.code) ?? []).map((s) => ({ key: s.key, uploadedAt: s.uploadedAt })),
       generatedAt,
       trend: trendOf(region.code, month, history, figures),
     };

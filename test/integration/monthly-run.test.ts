@@ -170,7 +170,13 @@ describe('a month on the local stack', () => {
       [1, before.figures.active],
       [2, corrected],
     ]);
-    expect(versions[1]!.sources.map((s) => s.key)).toContain('uploads/2026-10/koreksi-bandar-lampung.csv');
+    // Each snapshot names the files its figures came from: the city its correction; its province and the
+    // nation that too; a province elsewhere not.
+    expect(versions[1]!.sources.map((s) => s.key)).toEqual(['uploads/2026-10/koreksi-bandar-lampung.csv']);
+    const latest = await invoker.runtime.history.monthSnapshots(PERIOD);
+    for (const code of ['18', 'nasional']) expect(latest.get(code)?.sources.map((s) => s.key), code).toContain('uploads/2026-10/koreksi-bandar-lampung.csv');
+    expect(latest.get('11')!.sources.map((s) => s.key)).not.toContain('uploads/2026-10/koreksi-bandar-lampung.csv');
+    expect(latest.get('11')!.sources.length).toBeGreaterThan(0);
     expect(versions[1]!.sources.every((s) => s.etag.length > 0 && s.uploadedAt.length > 0)).toBe(true);
 
     const regions = await loadRegionIndex();

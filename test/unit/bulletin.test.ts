@@ -264,6 +264,17 @@ describe('bulletin rendering', () => {
     }
   });
 
+  it('names the first 12 source files of many in its footnote and counts the rest', async () => {
+    const { provinces } = await loadRegionIndex();
+    const sources = Array.from({ length: 20 }, (_, i) => ({ key: `uploads/2025-10/kab-${String(i).padStart(2, '0')}.csv`, uploadedAt: '2025-11-03T02:41:00Z' }));
+    const { text } = await readerText(await renderBulletinPdf({ ...nationalInput(provinces), sources }));
+    const flat = text.replace(/\s+/g, '');
+    expect(flat).toContain('Berkasunggahan(20)');
+    expect(flat).toContain('uploads/2025-10/kab-11.csv');
+    expect(flat).not.toContain('kab-12.csv');
+    expect(flat).toContain('dan8berkaslainnya');
+  });
+
   it('gives byte-identical PDFs for the same input, whatever was rendered before', async () => {
     const input = lampungInput({ withMissing: true, revision: true });
     const first = await renderBulletinPdf(input);

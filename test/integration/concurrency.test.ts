@@ -1,7 +1,8 @@
 /**
- * The month's lease on the local stack (real DynamoDB protocol): two runs at once, a holder that died,
- * a holder that lost its lease. Lease lifetimes are cut to about a second so the test waits seconds,
- * not the 45 s a deployed lease lives; the logic is the same.
+ * Runs that meet, on the local stack (real DynamoDB protocol): two runs at once, a lease holder that
+ * died, one that lost its lease, and a run that reads a month index still behind the previous run.
+ * Lease lifetimes are cut to about a second so the test waits seconds, not the 45 s a deployed lease
+ * lives; the logic is the same.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import { startLocalStack, type LocalStack } from '../../lib/local/stack.ts';
 import { createLocalInvoker, type LocalInvoker } from '../../lib/local/invoke.ts';
 import { generateSampleDataset } from '../../lib/sample/index.ts';
 import { takeMonthLease } from '../../lib/jobs/month-lease.ts';
+import { runMonth } from '../../lib/jobs/monthly-run.ts';
 
 const PERIOD = '2026-10';
 const TTL_MS = 1200;
@@ -111,5 +113,32 @@ describe('the month lease', () => {
     await holder.lease.release();
     const outcome = await waiting;
     expect(outcome).toEqual({ ok: false, reason: 'run finishing-run finished 2026-12 (succeeded) while this run waited for its lease' });
+  });
+
+  it('a correction is kept as a new version even when the month index still shows the month before the last run', async () => {
+    const { runtime } = invoker;
+    const stale = await runtime.history.monthSnapshots(PERIOD);
+    const original = stale.get('18.71')!;
+    const correct = (active: number, name: string) =>
+      invoker.upload([{ key: `uploads/${PERIOD}/${name}.csv`, body: `kode_wilayah;pekerja;peserta_aktif\n18.71;${original.figures.eligible};${active}\n` }]);
+
+    await correct(original.figures.active! + 1_000, 'koreksi-1');
+    expect((await invoker.runMonth({ period: PERIOD })).outcome).toBe('succeeded');
+    await correct(original.figures.active! + 2_000, 'koreksi-2');
+    // gsi1 on AWS is eventually consistent: right after a run, a month query may not show what it wrote.
+    // The emulator is always consistent, so the lag is played by handing the run the index as it was.
+    const lagging = { ...runtime.history, monthSnapshots: async () => stale };
+    const summary = await runMonth(
+      { store: runtime.store, history: lagging, queue: runtime.queue(), renderAndStore: runtime.renderer(), now: runtime.now, leaseTtlMs: TTL_MS },
+      { period: PERIOD },
+    );
+    expect(summary.outcome).toBe('succeeded');
+    const versions = (await runtime.history.regionSnapshots('18.71')).filter((s) => s.period === PERIOD);
+    expect(versions.map((v) => [v.version, v.figures.active])).toEqual([
+      [original.version, original.figures.active],
+      [original.version + 1, original.figures.active! + 1_000],
+      [original.version + 2, original.figures.active! + 2_000],
+    ]);
+    await invoker.drainDeliveries();
   });
 });
