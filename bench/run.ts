@@ -5,6 +5,7 @@ import { benchBulletin } from './bulletin.ts';
 import { benchDelivery } from './delivery.ts';
 import { benchInfra } from './infra.ts';
 import { benchScale } from './scale.ts';
+import { benchHostile } from './hostile.ts';
 
 const benches: Array<[string, () => Promise<void>]> = [
   ['validate', benchValidate],
@@ -13,6 +14,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['delivery', benchDelivery],
   ['infra', benchInfra],
   ['scale', benchScale],
+  ['hostile', benchHostile],
 ];
 
 const only = process.argv.slice(2);

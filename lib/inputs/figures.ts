@@ -7,7 +7,7 @@ import type { ReportedFigures } from '../domain/compute.ts';
 import { isPeriod } from '../domain/period.ts';
 import { levelOfCode, type RegionIndex } from '../domain/regions.ts';
 import type { Period } from '../domain/types.ts';
-import { IssueList, type ValidationIssue } from './issues.ts';
+import { IssueList, quoteCell, type ValidationIssue } from './issues.ts';
 import { NUMBER_REASON_ID, parseCount } from './numbers.ts';
 import { extraCellsIssue, readTable, REGION_CODE_ALIASES, resolveColumn, type TableRecord } from './table.ts';
 
@@ -119,7 +119,7 @@ export async function validateFigures(bytes: Uint8Array, options: FiguresOptions
   const known = new Set<string>(Object.values(COLUMN_ALIASES).flat());
   for (const column of table.columns) {
     if (column !== '' && !known.has(column) && !IGNORED_QUIETLY.has(column)) {
-      warnings.add({ row: 1, column, code: 'KOLOM_DIABAIKAN', message: `Kolom "${column}" tidak dikenal dan diabaikan.` });
+      warnings.add({ row: 1, column, code: 'KOLOM_DIABAIKAN', message: `Kolom "${quoteCell(column)}" tidak dikenal dan diabaikan.` });
     }
   }
   if (table.records.length === 0) {
@@ -202,7 +202,7 @@ function readRow(
       row: record.row,
       column: codeColumn,
       code: 'KODE_TIDAK_DIKENAL',
-      message: `Kode wilayah "${code}" tidak dikenal: gunakan kode Kemendagri provinsi (mis. 18) atau kabupaten/kota (mis. 18.71).`,
+      message: `Kode wilayah "${quoteCell(code)}" tidak dikenal: gunakan kode Kemendagri provinsi (mis. 18) atau kabupaten/kota (mis. 18.71).`,
     });
   }
 
@@ -214,7 +214,7 @@ function readRow(
         row: record.row,
         column: columns.period!,
         code: 'PERIODE_TIDAK_SAH',
-        message: `Periode "${rawPeriod}" tidak sah: gunakan format TTTT-BB, mis. 2025-10.`,
+        message: `Periode "${quoteCell(rawPeriod)}" tidak sah: gunakan format TTTT-BB, mis. 2025-10.`,
       });
     } else if (options.period && rawPeriod !== options.period) {
       errors.add({
@@ -248,7 +248,7 @@ function readRow(
       message:
         parsed.reason === 'kosong'
           ? `Kolom ${label} wajib diisi.`
-          : `Nilai "${raw.trim()}" di kolom ${label} ${NUMBER_REASON_ID[parsed.reason]}: isi dengan bilangan bulat tidak negatif, mis. 1.149.447.`,
+          : `Nilai "${quoteCell(raw)}" di kolom ${label} ${NUMBER_REASON_ID[parsed.reason]}: isi dengan bilangan bulat tidak negatif, mis. 1.149.447.`,
     });
     return null;
   };

@@ -8,6 +8,16 @@ export interface ValidationIssue {
   message: string;
 }
 
+/**
+ * An admin's own text as a message quotes it: at most 60 characters, so that a hostile 64,000-character
+ * cell, quoted by each of 200 errors, cannot swell the report and the email to megabytes.
+ */
+export function quoteCell(text: string): string {
+  const trimmed = text.trim();
+  if (trimmed.length <= 60) return trimmed;
+  return `${Array.from(trimmed.slice(0, 60)).slice(0, 57).join('')}…`;
+}
+
 /** Collects issues up to a cap, so a file with a million bad rows still gives a bounded report. */
 export class IssueList {
   readonly items: ValidationIssue[] = [];

@@ -36,6 +36,27 @@ function tooManyRows(): { ok: false; error: ValidationIssue } {
   return fileError('BARIS_TERLALU_BANYAK', `Berkas berisi lebih dari ${UPLOAD_LIMITS.maxRows.toLocaleString('id-ID')} baris data. Pecah menjadi beberapa berkas.`);
 }
 
+const tooManyColumns = (row: number | null, count: number): ValidationIssue => ({
+  row,
+  column: null,
+  code: 'KOLOM_TERLALU_BANYAK',
+  message: `Berkas berisi ${count.toLocaleString('id-ID')} kolom, lebih dari batas ${UPLOAD_LIMITS.maxColumns.toLocaleString('id-ID')}. Hapus kolom yang tidak perlu: templat hanya memerlukan 14 kolom.`,
+});
+
+const tooManyCells = (): ValidationIssue => ({
+  row: null,
+  column: null,
+  code: 'SEL_TERLALU_BANYAK',
+  message: `Berkas berisi lebih dari ${UPLOAD_LIMITS.maxCells.toLocaleString('id-ID')} sel (baris × kolom). Hapus kolom yang tidak perlu atau pecah menjadi beberapa berkas.`,
+});
+
+/** A limit crossed while reading: thrown from inside the parser, returned as the file's one error. */
+class LimitBreach extends Error {
+  constructor(readonly issue: ValidationIssue) {
+    super(issue.code);
+  }
+}
+
 const countMatches = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 0;
 
 /** A problem with the file as a whole, not one cell. */
@@ -87,6 +108,7 @@ export function readCsvTable(text: string): TableResult {
   if (body.trim() === '') return fileError('BERKAS_KOSONG', 'Berkas kosong: tidak ada baris judul maupun data.');
   const delimiter = detectDelimiter(body);
   let parsed: Array<{ record: string[]; info: { lines: number } }>;
+  let cells = 0;
   try {
     // csv-parse's typings do not follow `info: true` to the record-with-info shape it returns.
     parsed = parseCsv(body, {
@@ -98,8 +120,25 @@ export function readCsvTable(text: string): TableResult {
       max_record_size: UPLOAD_LIMITS.maxRecordChars,
       // Stop reading one record past the cap: enough to know the file is over it, without reading the rest.
       to: UPLOAD_LIMITS.maxRows + 2,
+      // What the table holds is bounded by cells, not only rows: trailing empty cells (Excel's used range
+      // reaching far right) are dropped, and the named header columns and all cells are counted.
+      // With `info: true` each record arrives as `{ record, info }`, which the typings do not follow either.
+      on_record: ((entry: { record: string[]; info: { lines: number } }) => {
+        const { record } = entry;
+        let end = record.length;
+        while (end > 0 && record[end - 1] === '') end -= 1;
+        record.length = end;
+        if (cells === 0) {
+          const named = record.filter((cell) => cell.trim() !== '').length;
+          if (named > UPLOAD_LIMITS.maxColumns) throw new LimitBreach(tooManyColumns(1, named));
+        }
+        cells += Math.max(1, end);
+        if (cells > UPLOAD_LIMITS.maxCells) throw new LimitBreach(tooManyCells());
+        return entry;
+      }) as unknown as (record: string[]) => string[],
     }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
   } catch (error) {
+    if (error instanceof LimitBreach) return { ok: false, error: error.issue };
     const line = (error as { lines?: number }).lines ?? null;
     if ((error as { code?: string }).code === 'CSV_MAX_RECORD_SIZE') {
       return {
@@ -162,19 +201,97 @@ function jsonCellText(cell: unknown): string {
   return String(cell);
 }
 
-export function readJsonTable(text: string): TableResult {
-  let value: unknown;
-  try {
-    value = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch {
-    return fileError('JSON_RUSAK', 'Berkas .json tidak dapat dibaca: bukan JSON yang sah.');
+/**
+ * The top-level array's elements as spans of the text, found without building anything. JSON.parse of a
+ * whole hostile file is not bounded: 20 MB of `[[[[…` peaks over 1 GB, and 20 MB of objects with ever
+ * new keys (a new hidden class each) near 2 GB. So each element is parsed on its own, at most
+ * maxRecordChars long, and nesting is capped. `null` when the text is not an array.
+ */
+function jsonArrayElements(text: string): { ok: true; spans: Array<[number, number]> | null } | { ok: false; error: ValidationIssue } {
+  const corrupt = fileError('JSON_RUSAK', 'Berkas .json tidak dapat dibaca: bukan JSON yang sah.');
+  let at = text.search(/[^ \t\n\r]/);
+  if (at < 0 || text[at] !== '[') return { ok: true, spans: null };
+  const spans: Array<[number, number]> = [];
+  const push = (start: number, end: number): ValidationIssue | undefined => {
+    if (end - start > UPLOAD_LIMITS.maxRecordChars) {
+      return {
+        row: spans.length + 2,
+        column: null,
+        code: 'BARIS_TERLALU_PANJANG',
+        message: `Elemen ke-${spans.length + 1} larik terlalu panjang (lebih dari ${UPLOAD_LIMITS.maxRecordChars} karakter): satu wilayah cukup satu objek berisi angka dan teks.`,
+      };
+    }
+    spans.push([start, end]);
+    return spans.length > UPLOAD_LIMITS.maxRows ? tooManyRows().error : undefined;
+  };
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (; at < text.length; at += 1) {
+    const ch = text.charCodeAt(at);
+    if (inString) {
+      if (ch === 0x5c) at += 1;
+      else if (ch === 0x22) inString = false;
+      continue;
+    }
+    if (ch === 0x20 || ch === 0x0a || ch === 0x0d || ch === 0x09) continue;
+    if (depth === 1 && start < 0 && ch !== 0x2c && ch !== 0x5d) start = at;
+    if (ch === 0x22) {
+      inString = true;
+    } else if (ch === 0x5b || ch === 0x7b) {
+      depth += 1;
+      if (depth > UPLOAD_LIMITS.maxJsonDepth) {
+        return fileError(
+          'JSON_TERLALU_DALAM',
+          `Berkas .json bersarang lebih dari ${UPLOAD_LIMITS.maxJsonDepth} tingkat. Isinya harus satu larik berisi satu objek datar per wilayah, mis. [{"kode_wilayah": "18", "peserta_aktif": 1084126}].`,
+        );
+      }
+    } else if (ch === 0x5d || ch === 0x7d) {
+      depth -= 1;
+      if (depth === 0) {
+        // `[1,]`: an empty element after a comma.
+        if (start < 0 && spans.length > 0) return corrupt;
+        const issue = start >= 0 ? push(start, at) : undefined;
+        if (issue) return { ok: false, error: issue };
+        return /[^ \t\n\r]/.test(text.slice(at + 1)) ? corrupt : { ok: true, spans };
+      }
+    } else if (ch === 0x2c && depth === 1) {
+      if (start < 0) return corrupt;
+      const issue = push(start, at);
+      if (issue) return { ok: false, error: issue };
+      start = -1;
+    }
   }
-  if (Array.isArray(value) && value.length > UPLOAD_LIMITS.maxRows) return tooManyRows();
-  if (!Array.isArray(value)) return fileError('JSON_BUKAN_LARIK', 'Berkas .json harus berupa larik (array) objek, satu objek per wilayah.');
-  if (value.length === 0) return fileError('BERKAS_KOSONG', 'Berkas .json berisi larik kosong: tidak ada data.');
+  return corrupt;
+}
+
+export function readJsonTable(text: string): TableResult {
+  const body = text.replace(/^\uFEFF/, '');
+  const scan = jsonArrayElements(body);
+  if (!scan.ok) return scan;
+  if (scan.spans === null) {
+    // Not an array. A small file is parsed to tell broken JSON from valid JSON of the wrong shape; a large
+    // one is not parsed at all (see jsonArrayElements), and either way it is not what an upload must be.
+    if (body.length <= UPLOAD_LIMITS.maxRecordChars) {
+      try {
+        JSON.parse(body);
+      } catch {
+        return fileError('JSON_RUSAK', 'Berkas .json tidak dapat dibaca: bukan JSON yang sah.');
+      }
+    }
+    return fileError('JSON_BUKAN_LARIK', 'Berkas .json harus berupa larik (array) objek, satu objek per wilayah.');
+  }
+  if (scan.spans.length === 0) return fileError('BERKAS_KOSONG', 'Berkas .json berisi larik kosong: tidak ada data.');
   const columnSet = new Set<string>();
   const records: TableRecord[] = [];
-  for (const [index, item] of value.entries()) {
+  let cellCount = 0;
+  for (const [index, [start, end]] of scan.spans.entries()) {
+    let item: unknown;
+    try {
+      item = JSON.parse(body.slice(start, end));
+    } catch {
+      return fileError('JSON_RUSAK', 'Berkas .json tidak dapat dibaca: bukan JSON yang sah.');
+    }
     const cells = new Map<string, string>();
     if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
       for (const [key, cell] of Object.entries(item)) {
@@ -183,6 +300,9 @@ export function readJsonTable(text: string): TableResult {
         cells.set(column, jsonCellText(cell));
       }
     }
+    if (columnSet.size > UPLOAD_LIMITS.maxColumns) return { ok: false, error: tooManyColumns(index + 2, columnSet.size) };
+    cellCount += cells.size;
+    if (cellCount > UPLOAD_LIMITS.maxCells) return { ok: false, error: tooManyCells() };
     records.push({ row: index + 2, cells, extraCells: 0 });
   }
   return { ok: true, table: { columns: [...columnSet], records, format: 'json' } };

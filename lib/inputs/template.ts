@@ -7,6 +7,10 @@ import ExcelJS from 'exceljs';
 import { isPeriod } from '../domain/period.ts';
 import type { Region } from '../domain/types.ts';
 import type { RegionIndex } from '../domain/regions.ts';
+import { csvLine, escapeCsvCell } from '../util/csv.ts';
+
+/** The one CSV cell rule (lib/util/csv.ts), exported here too for the template's callers. */
+export { escapeCsvCell };
 
 declare module 'exceljs' {
   interface Worksheet {
@@ -86,23 +90,10 @@ function templateRegions(options: TemplateOptions): Region[] {
   return [...list].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
 }
 
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/**
- * One cell as written to a CSV file: a leading `=`, `+`, `-`, `@`, tab or CR gets a `'` so a spreadsheet
- * shows it as text instead of running it as a formula (CSV injection), then the cell is quoted when it
- * holds the delimiter, a quote or a line break. Meant for text cells: a negative number would get the
- * `'` too.
- */
-export function escapeCsvCell(value: string, delimiter = ','): string {
-  const safe = FORMULA_START.test(value) ? `'${value}` : value;
-  return /["\r\n]/.test(safe) || safe.includes(delimiter) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 function csvTemplate(regions: Region[], period: string | undefined): Buffer {
-  const lines = [TEMPLATE_COLUMNS.join(',')];
+  const lines = [csvLine(TEMPLATE_COLUMNS)];
   const empty = Array<string>(TEMPLATE_COLUMNS.length - 3).fill('');
-  for (const region of regions) lines.push([region.code, region.name, period ?? '', ...empty].map((cell) => escapeCsvCell(cell)).join(','));
+  for (const region of regions) lines.push(csvLine([region.code, region.name, period ?? '', ...empty]));
   return Buffer.from(`\uFEFF${lines.join('\r\n')}\r\n`, 'utf8');
 }
 

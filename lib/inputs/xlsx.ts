@@ -13,9 +13,13 @@
  *  2. inflate only the parts needed (workbook, its rels, styles, shared strings, the chosen sheet) with
  *     `inflateRawSync(…, { maxOutputLength })` set to the declared size, so a size that lies stops the
  *     inflater at the cap instead of after gigabytes; CRCs are checked;
- *  3. count shared strings, rows and cells by scanning the XML bytes, before any object is built;
+ *  3. scan the XML bytes of every part exceljs will parse before any object is built: count shared
+ *     strings, rows, cells and style elements, and reject nesting, tag sizes and row numbers that no
+ *     spreadsheet writes (see scanXml);
  *  4. hand exceljs a new, uncompressed package holding only those parts, with a one-sheet workbook and
- *     the sheet cut after `</sheetData>` (merges, validations, hyperlinks, drawings: nothing to expand).
+ *     the sheet reduced to its `<sheetData>`: nothing before it (`<cols min="1" max="2000000000">` made
+ *     exceljs build a column object per index until the process died) and nothing after it (merges,
+ *     validations, hyperlinks, drawings: ranges it would expand cell by cell).
  * Memory is then about the upload + the inflated parts (≤ maxUncompressedBytes) + exceljs's model of at
  * most maxCells cells (≈ 0.5 KB each).
  */
@@ -43,6 +47,8 @@ export interface XlsxLimits {
   maxCells: number;
   /** Data rows (not counting the header). */
   maxRows: number;
+  /** Elements in the styles part, which exceljs turns into objects (Excel itself allows 64,000 cell formats). */
+  maxStyleElements: number;
 }
 
 export const DEFAULT_XLSX_LIMITS: Readonly<XlsxLimits> = Object.freeze({
@@ -55,7 +61,17 @@ export const DEFAULT_XLSX_LIMITS: Readonly<XlsxLimits> = Object.freeze({
   maxCells: 1_000_000,
   /** Ten years of monthly rows for every regency (514 × 120 = 61,680). */
   maxRows: 65_000,
+  maxStyleElements: 250_000,
 });
+
+/** Deeper than any spreadsheet writes (worksheet › sheetData › row › c › is › r › t is 7); exceljs's parser keeps a stack entry per level. */
+const XML_MAX_DEPTH = 32;
+/** One tag with its attributes; exceljs's parser builds an object of them. A real tag is well under 1 KB. */
+const XML_MAX_TAG_BYTES = 16 * 1024;
+/** Relationships and the workbook part: a few KB in a real file, read with regular expressions into objects. */
+const PACKAGE_PART_MAX_BYTES = 4 * 1024 * 1024;
+/** Excel's last row. exceljs keeps rows in an array by number and walks every index up to the last. */
+const EXCEL_MAX_ROW = 1_048_576;
 
 /** Entries smaller than this are never judged by their compression ratio. */
 const RATIO_FLOOR_BYTES = 1024 * 1024;
@@ -275,21 +291,32 @@ function extractParts(buffer: Buffer, limits: XlsxLimits): Parts {
     const entry = path === undefined ? undefined : entries.get(path.toLowerCase());
     return entry ? inflateEntry(buffer, entry, budget) : undefined;
   };
+  /** The package's small parts (relationships, workbook), read here with regular expressions into objects. */
+  const smallPart = (path: string): Buffer | undefined => {
+    const entry = entries.get(path.toLowerCase());
+    if (entry && entry.size > PACKAGE_PART_MAX_BYTES) {
+      throw tooLarge(`Bagian "${entry.name}" di berkas .xlsx lebih dari ${MB(PACKAGE_PART_MAX_BYTES)}, jauh di atas ukuran wajar. Salin data ke buku kerja baru lalu unggah ulang.`);
+    }
+    return part(path);
+  };
   const text = (data: Buffer) => data.toString('utf8').replace(/^\uFEFF/, '');
 
-  const rootRels = part('_rels/.rels');
+  const rootRels = smallPart('_rels/.rels');
   const workbookPath = (rootRels && relationships(text(rootRels), '').find((rel) => rel.type.endsWith('/officedocument'))?.target) ?? 'xl/workbook.xml';
-  const workbookData = part(workbookPath);
+  const workbookData = smallPart(workbookPath);
   if (!workbookData) throw corrupt('buku kerja tidak ditemukan di dalam arsip');
   const workbookXml = text(workbookData);
   const slash = workbookPath.lastIndexOf('/');
   const workbookDir = workbookPath.slice(0, slash + 1);
-  const relsData = part(`${workbookDir}_rels/${workbookPath.slice(slash + 1)}.rels`);
+  const relsData = smallPart(`${workbookDir}_rels/${workbookPath.slice(slash + 1)}.rels`);
   const rels = relsData ? relationships(text(relsData), workbookDir) : [];
 
+  // By id, the first of each: a search per sheet made 80,000 sheets and relationships take 40 s.
+  const worksheetRels = new Map<string, Relationship>();
+  for (const rel of rels) if (rel.type.endsWith('/worksheet') && !worksheetRels.has(rel.id)) worksheetRels.set(rel.id, rel);
   const worksheets = elements(workbookXml, 'sheet').flatMap((attributes) => {
     const rId = [...attributes].find(([name]) => /(^|:)id$/.test(name))?.[1];
-    const rel = rels.find((candidate) => candidate.id === rId && candidate.type.endsWith('/worksheet'));
+    const rel = rId === undefined ? undefined : worksheetRels.get(rId);
     return rel && entries.has(rel.target.toLowerCase()) ? [{ name: attributes.get('name') ?? '', path: rel.target }] : [];
   });
   const chosen = worksheets.find((sheet) => sheet.name.trim().toLowerCase() === 'data') ?? worksheets[0];
@@ -302,19 +329,26 @@ function extractParts(buffer: Buffer, limits: XlsxLimits): Parts {
     );
   if (sharedStringsEntry && sharedStringsEntry.size > limits.maxSharedStringsBytes) throw sharedStringsTooLarge();
   const sharedStrings = sharedStringsEntry ? inflateEntry(buffer, sharedStringsEntry, budget) : undefined;
-  if (sharedStrings && countTags(sharedStrings, ['si']).si > limits.maxSharedStrings) throw sharedStringsTooLarge();
+  if (sharedStrings && scanXml(sharedStrings, ['si']).counts.si > limits.maxSharedStrings) throw sharedStringsTooLarge();
 
-  const sheet = cutAfterSheetData(part(chosen.path)!);
-  const counts = countTags(sheet, ['row', 'c', 'v', 'is']);
-  if (counts.rowsWithValues > limits.maxRows + 1) throw tooManyRows(chosen.name, limits.maxRows);
+  const sheet = sheetDataOnly(part(chosen.path)!);
+  const { counts, rowsWithValues } = scanXml(sheet, ['row', 'c']);
+  if (rowsWithValues > limits.maxRows + 1) throw tooManyRows(chosen.name, limits.maxRows);
   if (counts.row + counts.c > limits.maxCells) {
     throw tooLarge(
       `Lembar "${chosen.name}" berisi terlalu banyak sel dan baris (${count(counts.row + counts.c)}, batas ${count(limits.maxCells)}). Hapus kolom atau baris kosong yang berformat, atau pecah menjadi beberapa berkas.`,
     );
   }
+  const styles = part(rels.find((rel) => rel.type.endsWith('/styles'))?.target ?? 'xl/styles.xml');
+  const styleElements = styles ? scanXml(styles, []).elements : 0;
+  if (styleElements > limits.maxStyleElements) {
+    throw tooLarge(
+      `Format sel (styles) di berkas .xlsx terlalu banyak (${count(styleElements)} unsur, batas ${count(limits.maxStyleElements)}). Salin data ke buku kerja baru lalu unggah ulang.`,
+    );
+  }
   const workbookPr = elements(workbookXml, 'workbookPr')[0];
   const date1904 = ['1', 'true'].includes(workbookPr?.get('date1904')?.toLowerCase() ?? '');
-  return { date1904, sheet, styles: part(rels.find((rel) => rel.type.endsWith('/styles'))?.target ?? 'xl/styles.xml'), sharedStrings };
+  return { date1904, sheet, styles, sharedStrings };
 }
 
 const tooManyRows = (sheetName: string, maxRows: number) =>
@@ -374,55 +408,87 @@ function unescapeXml(text: string): string {
 }
 
 /**
- * The sheet up to `</sheetData>` and its closing root tag: what follows holds only ranges (merges, data
- * validations, conditional formats, hyperlinks, drawings) that exceljs would expand cell by cell or
- * resolve through relationships this package leaves out. Cell values are all inside sheetData.
+ * The sheet reduced to its root tag and `<sheetData>`, where every cell value is. Before it are column
+ * widths and views, after it ranges (merges, data validations, conditional formats, hyperlinks, drawings):
+ * exceljs expands both index by index, and resolves the latter through relationships this package leaves out.
  */
-function cutAfterSheetData(sheet: Buffer): Buffer {
-  const head = sheet.subarray(0, Math.min(sheet.length, 64 * 1024)).toString('latin1');
-  const root = /<([\w.-]+:)?worksheet[\s>]/.exec(head);
+function sheetDataOnly(sheet: Buffer): Buffer {
+  const head = sheet.toString('latin1', 0, Math.min(sheet.length, 64 * 1024));
+  const root = /<([\w.-]+:)?worksheet(?=[\s/>])[^>]*>/.exec(head);
   if (!root) throw corrupt('lembar kerja tidak dapat dibaca');
   const prefix = root[1] ?? '';
-  const close = sheet.lastIndexOf(`</${prefix}sheetData>`);
-  let end = close >= 0 ? close + `</${prefix}sheetData>`.length : -1;
-  if (end < 0) {
-    const selfClosing = /<(?:[\w.-]+:)?sheetData\s*\/>/.exec(sheet.toString('latin1'));
-    if (!selfClosing) return Buffer.from(`<${prefix}worksheet xmlns${prefix ? `:${prefix.slice(0, -1)}` : ''}="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>`);
-    end = selfClosing.index + selfClosing[0].length;
-  }
-  return Buffer.concat([sheet.subarray(0, end), Buffer.from(`</${prefix}worksheet>`)]);
+  const empty = () => Buffer.from(`<${prefix}worksheet xmlns${prefix ? `:${prefix.slice(0, -1)}` : ''}="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>`);
+  const open = root[0].endsWith('/>') ? -1 : sheet.indexOf(`<${prefix}sheetData`, root.index + root[0].length);
+  const closeTag = `</${prefix}sheetData>`;
+  const close = open < 0 ? -1 : sheet.lastIndexOf(closeTag);
+  if (open < 0 || close < open) return empty();
+  return Buffer.concat([Buffer.from(root[0], 'latin1'), sheet.subarray(open, close + closeTag.length), Buffer.from(`</${prefix}worksheet>`)]);
 }
 
 /**
- * Counts unprefixed start tags by scanning the bytes (values never hold a raw `<`), plus the rows that
- * hold a value (`<v>` or inline `<is>`): an upper bound on the non-empty rows exceljs will give.
+ * One pass over an XML part's bytes before exceljs parses it: counts start tags by local name, and the
+ * rows that hold a value (`<v>` or inline `<is>`: an upper bound on the non-empty rows exceljs will give);
+ * and rejects what no spreadsheet writes and would cost exceljs memory or time out of proportion to the
+ * bytes: nesting deeper than XML_MAX_DEPTH, a tag over XML_MAX_TAG_BYTES, a row number past Excel's last.
+ * Text never holds a raw `<`; attribute values may hold `>`, so a tag ends at the first unquoted one.
  */
-function countTags<T extends string>(xml: Buffer, names: readonly T[]): Record<T, number> & { rowsWithValues: number } {
+function scanXml<T extends string>(xml: Buffer, names: readonly T[]): { counts: Record<T, number>; rowsWithValues: number; elements: number } {
   const counts = Object.fromEntries(names.map((name) => [name, 0])) as Record<string, number>;
   const wanted = new Set<string>(names);
+  let depth = 0;
+  let elements = 0;
   let rowsWithValues = 0;
   let rowHasValue = true;
   let at = xml.indexOf(0x3c);
   while (at >= 0) {
-    let end = at + 1;
-    while (end < xml.length && end - at <= 4 && isNameByte(xml[end]!)) end += 1;
-    const after = xml[end];
-    if (after === 0x20 || after === 0x3e || after === 0x2f || after === 0x09 || after === 0x0a || after === 0x0d) {
-      const name = xml.toString('latin1', at + 1, end);
+    const next = xml[at + 1];
+    let end: number;
+    if (next === 0x2f) {
+      depth -= 1;
+      end = xml.indexOf(0x3e, at);
+    } else if (next === 0x3f) {
+      end = xml.indexOf('?>', at);
+    } else if (next === 0x21) {
+      end = xml.indexOf(xml[at + 2] === 0x2d ? '-->' : xml[at + 2] === 0x5b ? ']]>' : '>', at);
+    } else {
+      let quote = 0;
+      for (end = at + 1; end < xml.length; end += 1) {
+        const byte = xml[end]!;
+        if (quote !== 0) {
+          if (byte === quote) quote = 0;
+        } else if (byte === 0x22 || byte === 0x27) {
+          quote = byte;
+        } else if (byte === 0x3e) {
+          break;
+        }
+        if (end - at > XML_MAX_TAG_BYTES) throw corrupt(`satu tag XML lebih dari ${MB(XML_MAX_TAG_BYTES)}`);
+      }
+      if (end >= xml.length) break;
+      let nameEnd = at + 1;
+      while (nameEnd < end && !isTagNameEnd(xml[nameEnd]!)) nameEnd += 1;
+      const qualified = xml.toString('latin1', at + 1, nameEnd);
+      const name = qualified.slice(qualified.indexOf(':') + 1);
+      elements += 1;
+      if (xml[end - 1] !== 0x2f && ++depth > XML_MAX_DEPTH) throw corrupt(`XML bersarang lebih dari ${XML_MAX_DEPTH} tingkat`);
       if (wanted.has(name)) counts[name]! += 1;
+      if (name === 'row' || name === 'c') {
+        const ref = /\sr\s*=\s*["'][A-Za-z]*(\d+)["']/.exec(xml.toString('latin1', nameEnd, end));
+        if (ref && Number(ref[1]) > EXCEL_MAX_ROW) throw corrupt(`nomor baris ${ref[1]} melewati baris terakhir Excel (${count(EXCEL_MAX_ROW)})`);
+      }
       if (name === 'row') rowHasValue = false;
       else if ((name === 'v' || name === 'is') && !rowHasValue) {
         rowHasValue = true;
         rowsWithValues += 1;
       }
     }
-    at = xml.indexOf(0x3c, end);
+    if (end < 0) break;
+    at = xml.indexOf(0x3c, end + 1);
   }
-  return { ...(counts as Record<T, number>), rowsWithValues };
+  return { counts: counts as Record<T, number>, rowsWithValues, elements };
 }
 
-function isNameByte(byte: number): boolean {
-  return (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x41 && byte <= 0x5a);
+function isTagNameEnd(byte: number): boolean {
+  return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d || byte === 0x2f || byte === 0x3e;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import type { Period } from '../domain/types.ts';
 import { FIRST_NAMES, LAST_NAMES, nationalTargetPct, PUBLISHED_TARGETS } from './calibration.ts';
 import { SampleModel, type SampleRow } from './model.ts';
 import { randomFor, type Random } from '../util/prng.ts';
+import { csvLine } from '../util/csv.ts';
 
 export type { SampleRow } from './model.ts';
 export { sakernasRoundOf } from './model.ts';
@@ -52,14 +53,9 @@ export function sampleUploadKey(period: Period): string {
   return `uploads/${period}/ucj-${period}-nasional.csv`;
 }
 
-/** A CSV field: quoted only when it holds a comma, a quote or a line break. */
-function csvField(value: string | number): string {
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
+/** Cells through the project's one CSV rule (lib/util/csv.ts): numbers as they are, text safe for a spreadsheet. */
 function csv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
-  return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\n') + '\n';
+  return [header, ...rows].map((row) => csvLine(row)).join('\n') + '\n';
 }
 
 export async function generateSampleDataset(options: SampleOptions): Promise<SampleDataset> {
