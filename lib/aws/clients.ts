@@ -10,6 +10,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { RuntimeEnv } from '../config.ts';
 import { injectFaults, readFaults, type Faults } from './faults.ts';
+import { batchRetryStrategy, pacedRetryStrategy, RETRY_DEFAULTS } from './retry.ts';
 
 export interface AwsClients {
   s3: S3Client;
@@ -25,18 +26,24 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RV
 export function createAwsClients(env: RuntimeEnv, faults: Faults | undefined = readFaults()): AwsClients {
   const local = Boolean(env.S3_ENDPOINT || env.DYNAMODB_ENDPOINT || env.SES_ENDPOINT);
   const common = { region: env.AWS_REGION, ...(local ? { credentials: LOCAL_CREDENTIALS } : {}) };
+  // The same retries on AWS and locally (lib/aws/retry.ts): up to 10 attempts with capped, jittered
+  // back-off and no retry quota, because one monthly run makes thousands of calls and a failed call
+  // fails the month. One strategy per client, so each paces and backs off on its own.
+  const retry = () => ({ maxAttempts: RETRY_DEFAULTS.maxAttempts, retryStrategy: batchRetryStrategy() });
   const clients = {
     s3: new S3Client({
       ...common,
+      ...retry(),
       ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT, forcePathStyle: true } : {}),
     }),
     dynamo: DynamoDBDocumentClient.from(
-      new DynamoDBClient({ ...common, ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}) }),
+      new DynamoDBClient({ ...common, ...retry(), ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}) }),
       { marshallOptions: { removeUndefinedValues: true } },
     ),
-    // SES throttles by the second: adaptive retries back off and pace the sends before SQS retries anything.
-    ses: new SESv2Client({ ...common, maxAttempts: 6, retryMode: 'adaptive', ...(env.SES_ENDPOINT ? { endpoint: env.SES_ENDPOINT } : {}) }),
-    sqs: new SQSClient({ ...common, ...(env.SQS_ENDPOINT ? { endpoint: env.SQS_ENDPOINT } : {}) }),
+    // SES throttles by the second: the SDK's adaptive rate limiter paces the sends and slows down on
+    // throttling, with the same patient retries as the rest, before SQS retries anything.
+    ses: new SESv2Client({ ...common, maxAttempts: RETRY_DEFAULTS.maxAttempts, retryStrategy: pacedRetryStrategy(), ...(env.SES_ENDPOINT ? { endpoint: env.SES_ENDPOINT } : {}) }),
+    sqs: new SQSClient({ ...common, ...retry(), ...(env.SQS_ENDPOINT ? { endpoint: env.SQS_ENDPOINT } : {}) }),
     // Rendering a batch takes seconds; the SDK's default of no socket timeout is what we want here.
     lambda: new LambdaClient({ ...common, ...(env.LAMBDA_ENDPOINT ? { endpoint: env.LAMBDA_ENDPOINT } : {}) }),
   };
