@@ -4,6 +4,7 @@ import { benchNumbers } from './numbers.ts';
 import { benchBulletin } from './bulletin.ts';
 import { benchDelivery } from './delivery.ts';
 import { benchInfra } from './infra.ts';
+import { benchFaults } from './faults.ts';
 import { benchScale } from './scale.ts';
 import { benchHostile } from './hostile.ts';
 
@@ -13,6 +14,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['bulletin', benchBulletin],
   ['delivery', benchDelivery],
   ['infra', benchInfra],
+  ['faults', benchFaults],
   ['scale', benchScale],
   ['hostile', benchHostile],
 ];

@@ -8,6 +8,7 @@
  * - `sesRejectTo`: addresses SES refuses with MessageRejected, as it does a suppressed or invalid one;
  * - `crashAfterSesSends`: the process kills itself right after SES accepted that many emails, before
  *   anything else is recorded: the window DESIGN.md cannot close, on purpose.
+ * - `crashAt`: `{ stage, after? }` kills monthly-run at a stage (`crashPoint`), for the crash tests.
  */
 import type { DeserializeMiddleware, MiddlewareStack } from '@smithy/types';
 import * as z from 'zod';
@@ -19,6 +20,9 @@ const faultsSchema = z.object({
   seed: z.number().int().default(1),
   sesRejectTo: z.array(z.string()).default([]),
   crashAfterSesSends: z.number().int().positive().optional(),
+  crashAt: z
+    .object({ stage: z.enum(['after-read', 'after-snapshots', 'render-batch']), after: z.number().int().positive().default(1) })
+    .optional(),
 });
 export type Faults = z.infer<typeof faultsSchema>;
 
@@ -43,13 +47,26 @@ class InjectedFault extends Error {
   }
 }
 
+type Service = 's3' | 'dynamodb' | 'ses' | 'sqs';
+
 let sesSends = 0;
+const injected: Record<Service, number> = { s3: 0, dynamodb: 0, ses: 0, sqs: 0 };
+
+/**
+ * How many calls this process's fault middleware has failed, by service, since it started: a test that
+ * injects faults checks there were some, so it cannot pass without them. (MessageRejected for
+ * `sesRejectTo` is not counted: it is an answer, not a fault.)
+ */
+export function injectedFaults(): Readonly<Record<Service, number>> {
+  return { ...injected };
+}
 
 /** Adds the fault middleware to a client, per attempt (inside the SDK's retries, as real faults are). */
-export function injectFaults(client: AnyClient, service: 's3' | 'dynamodb' | 'ses' | 'sqs', faults: Faults): void {
+export function injectFaults(client: AnyClient, service: Service, faults: Faults): void {
   const random = mulberry32(faults.seed + service.length * 7919);
   const middleware: DeserializeMiddleware<any, any> = (next, context) => async (args) => {
     if (faults.services.includes(service) && random() < faults.rate) {
+      injected[service] += 1;
       throw random() < 0.5 ? new InjectedFault(throttlingName(service), 400, true) : new InjectedFault('InternalFailure', 503, false);
     }
     if (service === 'ses' && context.commandName === 'SendEmailCommand') {
@@ -78,4 +95,24 @@ function throttlingName(service: string): string {
     default:
       return 'ThrottlingException';
   }
+}
+
+/** Where monthly-run can be made to die (`crashAt`): after reading its inputs, after writing snapshots, after a rendered batch. */
+export type CrashStage = 'after-read' | 'after-snapshots' | 'render-batch';
+
+let crashFaults: Faults | null | undefined;
+const crashHits = new Map<CrashStage, number>();
+
+/**
+ * Kills this process with SIGKILL (nothing cleaned up, as a Lambda timeout or an out-of-memory kill
+ * leaves it) when `UCJ_FAULTS.crashAt` names this stage and it is the `after`-th time it is reached.
+ * Does nothing otherwise: the switch is never set outside tests.
+ */
+export function crashPoint(stage: CrashStage): void {
+  crashFaults ??= readFaults() ?? null;
+  const crashAt = crashFaults?.crashAt;
+  if (!crashAt || crashAt.stage !== stage) return;
+  const hits = (crashHits.get(stage) ?? 0) + 1;
+  crashHits.set(stage, hits);
+  if (hits >= crashAt.after) process.kill(process.pid, 'SIGKILL');
 }

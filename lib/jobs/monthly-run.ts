@@ -19,6 +19,7 @@ import { runRecordKey, type HistoryStore, type RunRecord, type Snapshot, type So
 import type { DeliveryQueue } from '../delivery/queue.ts';
 import { readMonthUploads } from './month-uploads.ts';
 import { DEFAULT_LEASE_TTL_MS, takeMonthLease } from './month-lease.ts';
+import { crashPoint } from '../aws/faults.ts';
 import { inParallel } from '../util/concurrency.ts';
 import type { DeliveryBulletin, DeliveryMessage } from '../delivery/message.ts';
 
@@ -124,10 +125,12 @@ export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions)
     const computed = [month.national, ...month.provinces, ...month.regencies, ...month.groups].filter((f) => f.source !== 'missing');
     summary.regionsComputed = computed.length;
 
+    crashPoint('after-read');
     stillHeld('writing snapshots');
     const sources = sourcesByRegion(computed, uploads.sourceOf, inputs, groups);
     const { written, versions } = await writeSnapshots(deps.history, period, computed, sources, runId, started);
     summary.snapshotsWritten = written;
+    crashPoint('after-snapshots');
 
     if (!options.snapshotsOnly) {
       const recipients = await readRecipients(deps.store, regions, summary.problems);

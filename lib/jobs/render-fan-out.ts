@@ -6,6 +6,7 @@
 import { setTimeout } from 'node:timers/promises';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { inParallel } from '../util/concurrency.ts';
+import { crashPoint } from '../aws/faults.ts';
 import { renderResponseSchema, type BulletinJob, type RenderOutcome, type RenderRequest } from './render-bulletins.ts';
 
 export interface FanOutOptions {
@@ -88,6 +89,7 @@ export function fanOutRenderer(invoke: RenderInvoker, options: FanOutOptions): (
           response.outcomes.forEach((outcome, offset) => {
             outcomes[batch.start + offset] = outcome;
           });
+          crashPoint('render-batch');
           return;
         } catch (error) {
           lastError = error;

@@ -64,9 +64,17 @@ async function keepRawEmail(requestBody: Buffer, responseBody: Buffer, outboxDir
   const period = mimeHeader(raw, 'X-UCJ-Period') ?? periodInJakarta(new Date());
   const to = sent.Destination?.ToAddresses?.[0] ?? mimeHeader(raw, 'To') ?? 'unknown';
   const dir = join(outboxDir, safe(period));
+  const file = join(dir, `${safe(to)}-${safe(MessageId)}.eml`);
   if (!madeDirs.has(dir)) {
     await mkdir(dir, { recursive: true });
     madeDirs.add(dir);
   }
-  await writeFile(join(dir, `${safe(to)}-${safe(MessageId)}.eml`), raw);
+  try {
+    await writeFile(file, raw);
+  } catch (error) {
+    // The folder was removed while the stack ran (a person or a test clearing the outbox): make it again.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await mkdir(dir, { recursive: true });
+    await writeFile(file, raw);
+  }
 }
