@@ -2,27 +2,25 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { createRuntime } from '../lib/runtime.ts';
+import { historyFor, mailerFor, objectStoreFor, readRuntimeEnv, systemClock } from '../lib/runtime.ts';
 import { deliverBulletin, parseDeliveryMessage } from '../lib/jobs/deliver-bulletin.ts';
 
 const logger = new Logger({ serviceName: 'deliver-bulletin' });
-const runtime = createRuntime();
+const env = readRuntimeEnv();
+const deps = {
+  store: objectStoreFor(env),
+  history: historyFor(env),
+  mailer: mailerFor(env),
+  sender: env.SENDER_ADDRESS,
+  replyTo: env.REPLY_TO_ADDRESS,
+  now: systemClock,
+  maxAttachmentBytes: env.MAX_ATTACHMENT_BYTES,
+};
 const processor = new BatchProcessor(EventType.SQS);
 
 async function recordHandler(record: SQSRecord) {
   const message = parseDeliveryMessage(record.body);
-  const outcome = await deliverBulletin(
-    {
-      store: runtime.store,
-      history: runtime.history,
-      mailer: runtime.mailer,
-      sender: runtime.env.SENDER_ADDRESS,
-      replyTo: runtime.env.REPLY_TO_ADDRESS,
-      now: runtime.now,
-      maxAttachmentBytes: runtime.env.MAX_ATTACHMENT_BYTES,
-    },
-    message,
-  );
+  const outcome = await deliverBulletin(deps, message);
   if (outcome.status === 'failed') logger.warn('delivery refused by SES', { period: message.period, email: message.email, reason: outcome.reason });
   else if (outcome.status === 'in_doubt') logger.warn('delivery in doubt: claimed earlier, never confirmed; see ucj deliver', { period: message.period, email: message.email });
   else logger.info('delivery handled', { period: message.period, email: message.email, status: outcome.status });

@@ -1,15 +1,15 @@
 /** monthly-run → a batch of one month's bulletins: render, check and store each (lib/jobs/render-bulletins.ts). */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createRuntime } from '../lib/runtime.ts';
+import { objectStoreFor, readRuntimeEnv } from '../lib/runtime.ts';
 import { renderBulletins } from '../lib/bulletin/pool.ts';
 import { parseRenderRequest, renderAndStore, type RenderResponse } from '../lib/jobs/render-bulletins.ts';
 
 const logger = new Logger({ serviceName: 'render-bulletins' });
-const runtime = createRuntime();
+const store = objectStoreFor(readRuntimeEnv());
 
 export const handler = async (event: unknown): Promise<RenderResponse> => {
   const { jobs } = parseRenderRequest(event);
-  const outcomes = await renderAndStore({ store: runtime.store, renderBulletins }, jobs);
+  const outcomes = await renderAndStore({ store, renderBulletins }, jobs);
   const failed = outcomes.flatMap((outcome, index) => (outcome.ok ? [] : [{ key: jobs[index]!.key, reason: outcome.reason }]));
   if (failed.length > 0) logger.warn('bulletins failed their check and were not stored', { failed });
   logger.info('batch rendered', { bulletins: jobs.length, failed: failed.length });

@@ -23,35 +23,70 @@ export interface AwsClients {
 /** Static credentials the local emulators accept (s3rver insists on these exact values). */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
-export function createAwsClients(env: RuntimeEnv, faults: Faults | undefined = readFaults()): AwsClients {
+type ClientConfig = ReturnType<typeof commonConfig>;
+
+function commonConfig(env: RuntimeEnv) {
   const local = Boolean(env.S3_ENDPOINT || env.DYNAMODB_ENDPOINT || env.SES_ENDPOINT);
-  const common = { region: env.AWS_REGION, ...(local ? { credentials: LOCAL_CREDENTIALS } : {}) };
-  // The same retries on AWS and locally (lib/aws/retry.ts): up to 10 attempts with capped, jittered
-  // back-off and no retry quota, because one monthly run makes thousands of calls and a failed call
-  // fails the month. One strategy per client, so each paces and backs off on its own.
-  const retry = () => ({ maxAttempts: RETRY_DEFAULTS.maxAttempts, retryStrategy: batchRetryStrategy() });
-  const clients = {
-    s3: new S3Client({
-      ...common,
-      ...retry(),
-      ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT, forcePathStyle: true } : {}),
-    }),
-    dynamo: DynamoDBDocumentClient.from(
-      new DynamoDBClient({ ...common, ...retry(), ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}) }),
-      { marshallOptions: { removeUndefinedValues: true } },
-    ),
-    // SES throttles by the second: the SDK's adaptive rate limiter paces the sends and slows down on
-    // throttling, with the same patient retries as the rest, before SQS retries anything.
-    ses: new SESv2Client({ ...common, maxAttempts: RETRY_DEFAULTS.maxAttempts, retryStrategy: pacedRetryStrategy(), ...(env.SES_ENDPOINT ? { endpoint: env.SES_ENDPOINT } : {}) }),
-    sqs: new SQSClient({ ...common, ...retry(), ...(env.SQS_ENDPOINT ? { endpoint: env.SQS_ENDPOINT } : {}) }),
-    // Rendering a batch takes seconds; the SDK's default of no socket timeout is what we want here.
-    lambda: new LambdaClient({ ...common, ...(env.LAMBDA_ENDPOINT ? { endpoint: env.LAMBDA_ENDPOINT } : {}) }),
+  return { region: env.AWS_REGION, ...(local ? { credentials: LOCAL_CREDENTIALS } : {}) };
+}
+
+// The same retries on AWS and locally (lib/aws/retry.ts): up to 10 attempts with capped, jittered
+// back-off and no retry quota, because one monthly run makes thousands of calls and a failed call
+// fails the month. One strategy per client, so each paces and backs off on its own.
+const batchRetries = () => ({ maxAttempts: RETRY_DEFAULTS.maxAttempts, retryStrategy: batchRetryStrategy() });
+
+// One builder per service, so that a function's bundle holds only the clients its handler builds
+// (the SDK packages are side-effect free: an unused builder takes its client out of the bundle).
+
+export function s3Client(env: RuntimeEnv, faults: Faults | undefined = readFaults()): S3Client {
+  const config: ClientConfig = commonConfig(env);
+  const client = new S3Client({ ...config, ...batchRetries(), ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT, forcePathStyle: true } : {}) });
+  if (faults) injectFaults(client, 's3', faults);
+  return client;
+}
+
+export function dynamoClient(env: RuntimeEnv, faults: Faults | undefined = readFaults()): DynamoDBDocumentClient {
+  const client = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ ...commonConfig(env), ...batchRetries(), ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}) }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
+  if (faults) injectFaults(client, 'dynamodb', faults);
+  return client;
+}
+
+/**
+ * SES throttles by the second: the SDK's adaptive rate limiter paces the sends and slows down on
+ * throttling, with the same patient retries as the rest, before SQS retries anything.
+ */
+export function sesClient(env: RuntimeEnv, faults: Faults | undefined = readFaults()): SESv2Client {
+  const client = new SESv2Client({
+    ...commonConfig(env),
+    maxAttempts: RETRY_DEFAULTS.maxAttempts,
+    retryStrategy: pacedRetryStrategy(),
+    ...(env.SES_ENDPOINT ? { endpoint: env.SES_ENDPOINT } : {}),
+  });
+  if (faults) injectFaults(client, 'ses', faults);
+  return client;
+}
+
+export function sqsClient(env: RuntimeEnv, faults: Faults | undefined = readFaults()): SQSClient {
+  const client = new SQSClient({ ...commonConfig(env), ...batchRetries(), ...(env.SQS_ENDPOINT ? { endpoint: env.SQS_ENDPOINT } : {}) });
+  if (faults) injectFaults(client, 'sqs', faults);
+  return client;
+}
+
+/** Rendering a batch takes seconds; the SDK's default of no socket timeout is what we want here. */
+export function lambdaClient(env: RuntimeEnv): LambdaClient {
+  return new LambdaClient({ ...commonConfig(env), ...(env.LAMBDA_ENDPOINT ? { endpoint: env.LAMBDA_ENDPOINT } : {}) });
+}
+
+/** Every client: for the CLI, the local driver and tests, which use them all. */
+export function createAwsClients(env: RuntimeEnv, faults: Faults | undefined = readFaults()): AwsClients {
+  return {
+    s3: s3Client(env, faults),
+    dynamo: dynamoClient(env, faults),
+    ses: sesClient(env, faults),
+    sqs: sqsClient(env, faults),
+    lambda: lambdaClient(env),
   };
-  if (faults) {
-    injectFaults(clients.s3, 's3', faults);
-    injectFaults(clients.dynamo, 'dynamodb', faults);
-    injectFaults(clients.ses, 'ses', faults);
-    injectFaults(clients.sqs, 'sqs', faults);
-  }
-  return clients;
 }
