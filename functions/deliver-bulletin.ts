@@ -15,7 +15,10 @@ const deps = {
   replyTo: env.REPLY_TO_ADDRESS,
   now: systemClock,
   maxAttachmentBytes: env.MAX_ATTACHMENT_BYTES,
+  // The invocation being handled (records are handled one at a time, one invocation at a time).
+  remainingMs: () => invocation?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY,
 };
+let invocation: Context | undefined;
 const processor = new BatchProcessor(EventType.SQS);
 
 async function recordHandler(record: SQSRecord) {
@@ -29,5 +32,7 @@ async function recordHandler(record: SQSRecord) {
 
 // One record at a time: SES paces sends per second anyway, and a crash then leaves at most one delivery
 // in doubt. Parallelism comes from Lambda concurrency on the queue.
-export const handler = async (event: SQSEvent, context: Context) =>
-  processPartialResponse(event, recordHandler, processor, { context, processInParallel: false });
+export const handler = async (event: SQSEvent, context: Context) => {
+  invocation = context;
+  return processPartialResponse(event, recordHandler, processor, { context, processInParallel: false });
+};

@@ -24,14 +24,15 @@ export const UPLOAD_PREFIX = 'uploads/';
  * - render-bulletins: one batch of 40 bulletins, ~10–50 ms each on one vCPU: a second or two. 1,769 MB is
  *   one full vCPU (pdfmake is CPU-bound); 2 minutes leave room for a cold start and a slow S3 write.
  * - deliver-bulletin: ~15 ms per email locally, a batch of 10 well under a second plus SES latency;
- *   512 MB holds the largest PDF attachment and its MIME copy.
+ *   512 MB holds the largest PDF attachment and its MIME copy. 2 minutes, because a record is only
+ *   claimed with 35 s left (SEND_WINDOW_MS: an SES call's worst retries), which leaves 85 s for a batch.
  * - remind-uploads: a listing of uploads/ and a few dozen emails.
  */
 export const SIZING = {
   validateUpload: { timeout: Duration.minutes(1), memorySize: 1024 },
   monthlyRun: { timeout: Duration.minutes(15), memorySize: 1024 },
   renderBulletins: { timeout: Duration.minutes(2), memorySize: 1769 },
-  deliverBulletin: { timeout: Duration.minutes(1), memorySize: 512 },
+  deliverBulletin: { timeout: Duration.minutes(2), memorySize: 512 },
   remindUploads: { timeout: Duration.minutes(1), memorySize: 512 },
 } as const;
 

@@ -24,6 +24,23 @@ export interface DeliverDeps {
   now: () => Date;
   /** Attachments above this total go as links instead (SES takes 40 MB, mailboxes often far less). */
   maxAttachmentBytes?: number;
+  /** Milliseconds this invocation has left (Lambda's context); unlimited when not given. */
+  remainingMs?: () => number;
+}
+
+/**
+ * The longest an SES call may take with its retries and pacing (lib/aws/retry.ts: ~26 s when throttled
+ * every time) plus the ledger write after it. A claim is only made with this much time left, so a Lambda
+ * timeout cannot fall between the claim and the ledger and leave the delivery in doubt.
+ */
+export const SEND_WINDOW_MS = 35_000;
+
+/** Not enough time left in the invocation to claim and send safely: SQS delivers the message again. */
+export class NoTimeToSend extends Error {
+  constructor(remainingMs: number) {
+    super(`only ${Math.round(remainingMs / 1000)} s left in this invocation, under the ${SEND_WINDOW_MS / 1000} s a send may need; left for SQS to redeliver`);
+    this.name = 'NoTimeToSend';
+  }
 }
 
 export type DeliverOutcome =
@@ -72,6 +89,9 @@ export async function deliverBulletin(deps: DeliverDeps, message: DeliveryMessag
     ? await Promise.all(message.bulletins.map(async (b) => ({ fileName: b.fileName, url: await deps.store.link(b.key, LINK_EXPIRY_SECONDS) })))
     : [];
   const raw = await composeBulletinEmail(message, attachments, { from: deps.sender, replyTo: deps.replyTo, period, links });
+
+  const remaining = deps.remainingMs?.() ?? Number.POSITIVE_INFINITY;
+  if (remaining < SEND_WINDOW_MS) throw new NoTimeToSend(remaining);
 
   // Claimed already: sent, refused, or in doubt (a crash around the SES call, or the same message being
   // delivered right now by another worker, which owns its retries).

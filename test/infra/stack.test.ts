@@ -367,7 +367,7 @@ describe('delivery queue', () => {
   it('is encrypted, has a DLQ after 5 receives and outlasts six deliver-bulletin timeouts', () => {
     template.hasResourceProperties('AWS::SQS::Queue', {
       SqsManagedSseEnabled: true,
-      VisibilityTimeout: 6 * 60,
+      VisibilityTimeout: 6 * 2 * 60,
       RedrivePolicy: {
         maxReceiveCount: 5,
         deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeliveryDeadLetters'), 'Arn'] },

@@ -12,6 +12,10 @@ import { announceStack, startLocalStack, type LocalStack } from '../../lib/local
 import { createLocalInvoker, type LocalInvoker } from '../../lib/local/invoke.ts';
 import { generateSampleDataset } from '../../lib/sample/index.ts';
 import type { MonthlyRunSummary } from '../../lib/jobs/monthly-run.ts';
+import { deliverBulletin, NoTimeToSend, SEND_WINDOW_MS } from '../../lib/jobs/deliver-bulletin.ts';
+import { deliveryLedgerKey, type DeliveryMessage } from '../../lib/delivery/message.ts';
+import { loadRegionIndex } from '../../lib/domain/regions.ts';
+import { bulletinKey } from '../../lib/storage/keys.ts';
 
 const PERIOD = '2026-10';
 const UCJ = join(import.meta.dirname, '..', '..', 'bin', 'ucj.js');
@@ -130,5 +134,28 @@ describe('delivery', () => {
     await invoker.runMonth({ period: PERIOD });
     await invoker.drainDeliveries();
     expect(await outbox()).toHaveLength(before);
+  });
+
+  it('does not claim a delivery without the time an SES send may need, and sends it on the next delivery', async () => {
+    const regions = await loadRegionIndex();
+    const bali = regions.byCode.get('51')!;
+    const message: DeliveryMessage = {
+      period: PERIOD,
+      email: 'kepala.baru@pemprov.example',
+      name: 'Made',
+      title: 'Kepala Dinas',
+      runKey: run.runId,
+      bulletins: [
+        { key: bulletinKey(PERIOD, bali), fileName: 'bali.pdf', regionCode: '51', regionName: 'Bali', coveragePct: 50, targetPct: 60, active: 1, status: 'at_risk', revision: 1 },
+      ],
+    };
+    const { runtime } = invoker;
+    const deps = { store: runtime.store, history: runtime.history, mailer: runtime.mailer, sender: runtime.env.SENDER_ADDRESS, now: runtime.now };
+    // A Lambda about to time out: the record is handed back to SQS, nothing is claimed.
+    await expect(deliverBulletin({ ...deps, remainingMs: () => SEND_WINDOW_MS - 1 }, message)).rejects.toThrow(NoTimeToSend);
+    expect(await runtime.history.deliveryState(PERIOD, deliveryLedgerKey(message))).toBeUndefined();
+    // Redelivered to a fresh invocation: sent once.
+    expect((await deliverBulletin({ ...deps, remainingMs: () => 120_000 }, message)).status).toBe('sent');
+    expect((await outbox()).filter((m) => addressOf(m) === message.email)).toHaveLength(1);
   });
 });
