@@ -101,6 +101,16 @@ const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
 export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string): HistoryStore {
+  /** A conditional write: true when it was made, false when its condition refused it. */
+  const writeIf = async (command: PutCommand | UpdateCommand | DeleteCommand): Promise<boolean> => {
+    try {
+      await db.send(command as PutCommand);
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  };
   const queryAll = async (input: ConstructorParameters<typeof QueryCommand>[0]) => {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
@@ -150,26 +160,9 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
       return out.Items?.[0] ? toSnapshot(out.Items[0]) : undefined;
     },
     async putSnapshot(snapshot) {
-      try {
-        await db.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: {
-              pk: `REGION#${snapshot.code}`,
-              sk: `PERIOD#${snapshot.period}#V${pad(snapshot.version)}`,
-              gsi1pk: `PERIOD#${snapshot.period}`,
-              gsi1sk: `REGION#${snapshot.code}#V${pad(snapshot.version)}`,
-              type: 'snapshot',
-              snapshot,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+      return writeIf(
+        new PutCommand({ TableName: tableName, Item: snapshotItem(snapshot), ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
     },
     async putRun(run) {
       // An upsert of the record alone: deliveries may already have counted themselves into this item.
@@ -217,37 +210,25 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
       );
     },
     async acquireLease(period, holder, ttlMs, now) {
-      try {
-        await db.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { pk: `PERIOD#${period}`, sk: 'LEASE', holder, expiresAt: now.getTime() + ttlMs },
-            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR holder = :me',
-            ExpressionAttributeValues: { ':now': now.getTime(), ':me': holder },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+      return writeIf(
+        new PutCommand({
+          TableName: tableName,
+          Item: { pk: `PERIOD#${period}`, sk: 'LEASE', holder, expiresAt: now.getTime() + ttlMs },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR holder = :me',
+          ExpressionAttributeValues: { ':now': now.getTime(), ':me': holder },
+        }),
+      );
     },
     async renewLease(period, holder, ttlMs, now) {
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { pk: `PERIOD#${period}`, sk: 'LEASE' },
-            UpdateExpression: 'SET expiresAt = :until',
-            ConditionExpression: 'holder = :me',
-            ExpressionAttributeValues: { ':me': holder, ':until': now.getTime() + ttlMs },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+      return writeIf(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: `PERIOD#${period}`, sk: 'LEASE' },
+          UpdateExpression: 'SET expiresAt = :until',
+          ConditionExpression: 'holder = :me',
+          ExpressionAttributeValues: { ':me': holder, ':until': now.getTime() + ttlMs },
+        }),
+      );
     },
     async readLease(period) {
       const out = await db.send(new GetCommand({ TableName: tableName, Key: { pk: `PERIOD#${period}`, sk: 'LEASE' }, ConsistentRead: true }));
@@ -255,35 +236,25 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
       return { holder: String(out.Item.holder), expiresAt: Number(out.Item.expiresAt) };
     },
     async releaseLease(period, holder) {
-      try {
-        await db.send(
-          new DeleteCommand({
-            TableName: tableName,
-            Key: { pk: `PERIOD#${period}`, sk: 'LEASE' },
-            ConditionExpression: 'holder = :me',
-            ExpressionAttributeValues: { ':me': holder },
-          }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+      await writeIf(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: { pk: `PERIOD#${period}`, sk: 'LEASE' },
+          ConditionExpression: 'holder = :me',
+          ExpressionAttributeValues: { ':me': holder },
+        }),
+      );
     },
     async claimDelivery(period, recipientKey, now, message) {
-      try {
-        await db.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { pk: `DELIVERY#${period}`, sk: recipientKey, status: 'claimed', claimedAt: now.toISOString(), message },
-            // Never taken over automatically: a claim left by a crash may hide an email SES already
-            // accepted, and a second one is worse than a delay an operator can see and resolve.
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+      return writeIf(
+        new PutCommand({
+          TableName: tableName,
+          Item: { pk: `DELIVERY#${period}`, sk: recipientKey, status: 'claimed', claimedAt: now.toISOString(), message },
+          // Never taken over automatically: a claim left by a crash may hide an email SES already
+          // accepted, and a second one is worse than a delay an operator can see and resolve.
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
     },
     async deliveriesInDoubt(period) {
       const items = await queryAll({
@@ -307,7 +278,8 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
       );
     },
     async abandonDelivery(period, recipientKey) {
-      await db.send(
+      // Only a claim is abandoned: a delivery recorded as sent or failed stays.
+      await writeIf(
         new DeleteCommand({
           TableName: tableName,
           Key: { pk: `DELIVERY#${period}`, sk: recipientKey },
@@ -315,9 +287,7 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: { ':claimed': 'claimed' },
         }),
-      ).catch((error: unknown) => {
-        if (!isConditionFailure(error)) throw error;
-      });
+      );
     },
     async deliveryState(period, recipientKey) {
       const out = await db.send(new GetCommand({ TableName: tableName, Key: { pk: `DELIVERY#${period}`, sk: recipientKey } }));
@@ -329,7 +299,7 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
   };
 }
 
-/** A snapshot as it is stored: the same keys `putSnapshot` writes, so both queries find it. */
+/** A snapshot as it is stored, by `putSnapshot` and the bulk loader alike, so both queries find it. */
 export function snapshotItem(snapshot: Snapshot): Record<string, unknown> {
   return {
     pk: `REGION#${snapshot.code}`,

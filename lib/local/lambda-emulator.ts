@@ -3,17 +3,10 @@
  * to render-bulletins). The caller's code is the deployed code: a real LambdaClient, signed requests, the
  * same payloads and the same `X-Amz-Function-Error` on a failure; only the endpoint differs.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { readBody } from './http.ts';
 
 export type LocalHandler = (event: unknown) => Promise<unknown>;
-
-const readBody = (stream: IncomingMessage): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => resolve(Buffer.concat(chunks)));
-    stream.on('error', reject);
-  });
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations(?:\?.*)?$/;
 

@@ -8,14 +8,7 @@ import { createServer, request, type IncomingMessage, type Server } from 'node:h
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { periodInJakarta } from '../domain/period.ts';
-
-const readBody = (stream: IncomingMessage): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => resolve(Buffer.concat(chunks)));
-    stream.on('error', reject);
-  });
+import { readBody } from './http.ts';
 
 /** A header's value from the MIME header block (first match, unfolded). */
 export function mimeHeader(raw: Buffer, name: string): string | undefined {

@@ -1,8 +1,9 @@
-import { constants, crc32, deflateRawSync } from 'node:zlib';
+import { constants, deflateRawSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { cellText, DEFAULT_XLSX_LIMITS, formatNumber, readXlsxTable, type XlsxLimits } from '../../lib/inputs/xlsx.ts';
 import type { Table, TableResult } from '../../lib/inputs/table.ts';
+import { MAIN_NS, REL_NS, zip, type ZipEntry } from '../fixtures/hostile-uploads.ts';
 
 async function xlsx(build: (workbook: ExcelJS.Workbook) => void): Promise<Uint8Array> {
   const workbook = new ExcelJS.Workbook();
@@ -22,64 +23,7 @@ function errorOf(result: TableResult) {
 
 const rows = (t: Table) => t.records.map((record) => [record.row, Object.fromEntries(record.cells)]);
 
-/** One zip entry: `data` is deflated here, or `raw` is already deflated; `size` overrides the declared size. */
-interface TestEntry {
-  name: string;
-  data?: Buffer | string;
-  raw?: Buffer;
-  size?: number;
-}
-
-/** A zip written by hand, so sizes can be declared honestly or not. */
-function zip(entries: TestEntry[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const entry of entries) {
-    const name = Buffer.from(entry.name);
-    const data = entry.data === undefined ? undefined : Buffer.from(entry.data);
-    const compressed = entry.raw ?? deflateRawSync(data!);
-    const size = entry.size ?? data!.length;
-    const crc = data ? crc32(data) : 0;
-    const local = Buffer.alloc(30 + name.length);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(compressed.length, 18);
-    local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(name.length, 26);
-    name.copy(local, 30);
-    const central = Buffer.alloc(46 + name.length);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(compressed.length, 20);
-    central.writeUInt32LE(size, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    name.copy(central, 46);
-    locals.push(local, compressed);
-    centrals.push(central);
-    offset += local.length + compressed.length;
-  }
-  const centralSize = centrals.reduce((sum, part) => sum + part.length, 0);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(centralSize, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, ...centrals, end]);
-}
-
-const MAIN_NS = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
-const REL_NS = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
-
-/** The parts of a one-sheet workbook around a given sheet entry. */
-function workbookAround(sheet: Omit<TestEntry, 'name'>, workbookExtra = ''): Buffer {
+function workbookAround(sheet: Omit<ZipEntry, 'name'>, workbookExtra = ''): Buffer {
   return zip([
     {
       name: '[Content_Types].xml',
