@@ -30,7 +30,7 @@ import { loadRegionIndex, type RegionIndex } from '../lib/domain/regions.ts';
 import type { Period } from '../lib/domain/types.ts';
 import { reportedFiguresOf, validateFigures } from '../lib/inputs/figures.ts';
 import { targetTableForYear, validateTargets, type Target } from '../lib/inputs/targets.ts';
-import { dynamoHistoryStore, loadSnapshots, type HistoryStore, type Snapshot, type SourceFile } from '../lib/history/store.ts';
+import { dynamoHistoryStore, figuresHash, loadSnapshots, type HistoryStore, type Snapshot, type SourceFile } from '../lib/history/store.ts';
 import { announceStack, startLocalStack, type LocalStack } from '../lib/local/stack.ts';
 import { createAwsClients } from '../lib/aws/clients.ts';
 import { readRuntimeEnv } from '../lib/config.ts';
@@ -73,7 +73,7 @@ export async function sampleHistory(dataset: SampleDataset, regions: RegionIndex
         period,
         version: 1,
         figures: f,
-        contentHash: createHash('sha256').update(JSON.stringify(f)).digest('hex'),
+        contentHash: figuresHash(f),
         sources: [source],
         createdAt: `${next}-05T01:00:00.000Z`,
         runId: `backfill-${period}`,

@@ -17,12 +17,10 @@ import { s3ObjectStore, type ObjectStore } from './storage/object-store.ts';
 import { dynamoHistoryStore, type HistoryStore } from './history/store.ts';
 import { sesMailer, type Mailer } from './delivery/mailer.ts';
 import { fanOutRenderer, lambdaRenderInvoker } from './jobs/render-fan-out.ts';
-import type { BulletinJob, RenderOutcome } from './jobs/render-bulletins.ts';
+import type { Renderer } from './jobs/render-bulletins.ts';
 import { spoolDeliveryQueue, spoolDirOf, sqsDeliveryQueue, type DeliveryQueue } from './delivery/queue.ts';
 
 export { readRuntimeEnv } from './config.ts';
-
-export type Renderer = (jobs: readonly BulletinJob[]) => Promise<RenderOutcome[]>;
 
 export interface Runtime {
   env: RuntimeEnv;

@@ -23,8 +23,6 @@ export interface AwsClients {
 /** Static credentials the local emulators accept (s3rver insists on these exact values). */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
-type ClientConfig = ReturnType<typeof commonConfig>;
-
 function commonConfig(env: RuntimeEnv) {
   const local = Boolean(env.S3_ENDPOINT || env.DYNAMODB_ENDPOINT || env.SES_ENDPOINT);
   return { region: env.AWS_REGION, ...(local ? { credentials: LOCAL_CREDENTIALS } : {}) };
@@ -39,8 +37,7 @@ const batchRetries = () => ({ maxAttempts: RETRY_DEFAULTS.maxAttempts, retryStra
 // (the SDK packages are side-effect free: an unused builder takes its client out of the bundle).
 
 export function s3Client(env: RuntimeEnv, faults: Faults | undefined = readFaults()): S3Client {
-  const config: ClientConfig = commonConfig(env);
-  const client = new S3Client({ ...config, ...batchRetries(), ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT, forcePathStyle: true } : {}) });
+  const client = new S3Client({ ...commonConfig(env), ...batchRetries(), ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT, forcePathStyle: true } : {}) });
   if (faults) injectFaults(client, 's3', faults);
   return client;
 }

@@ -47,7 +47,7 @@ class InjectedFault extends Error {
   }
 }
 
-type Service = 's3' | 'dynamodb' | 'ses' | 'sqs';
+type Service = Faults['services'][number];
 
 let sesSends = 0;
 const injected: Record<Service, number> = { s3: 0, dynamodb: 0, ses: 0, sqs: 0 };

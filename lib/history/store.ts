@@ -10,6 +10,7 @@
  *   (a corrected month is a new edition), whatever scopes it carries.
  * Every write is conditional, so repeating one is safe.
  */
+import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Period, RegionFigures } from '../domain/types.ts';
@@ -97,6 +98,11 @@ export interface HistoryStore {
 }
 
 const pad = (version: number) => String(version).padStart(4, '0');
+
+/** A snapshot's `contentHash`: equal figures, equal hash, so a re-run with the same inputs writes nothing. */
+export function figuresHash(figures: RegionFigures): string {
+  return createHash('sha256').update(JSON.stringify(figures)).digest('hex');
+}
 const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException';
 

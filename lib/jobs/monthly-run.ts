@@ -1,21 +1,22 @@
 /**
  * monthly-run: the month's job. Take the lease, read the month's uploads, targets and history, compute,
- * write snapshots, render and check bulletins, and queue one delivery per official.
+ * write snapshots, have render-bulletins render, check and store the bulletins, and queue one delivery
+ * per official.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { computeMonth, groupCode, HISTORY_MONTHS, pastFiguresOf, type PastFigures } from '../domain/compute.ts';
 import * as z from 'zod';
 import { addMonths, parsePeriod, PERIOD_PATTERN, previousPeriodInJakarta } from '../domain/period.ts';
-import { displayName, loadRegionIndex, type RegionIndex } from '../domain/regions.ts';
+import { displayName, loadRegionIndex, provinceOfCode, type RegionIndex } from '../domain/regions.ts';
 import type { MonthResult, Period, Region, RegionFigures, Status } from '../domain/types.ts';
 import { validateRecipients, type Recipient } from '../inputs/recipients.ts';
 import { validateGroups } from '../inputs/groups.ts';
 import { targetTableForYear, validateTargets } from '../inputs/targets.ts';
 import type { BulletinInput } from '../bulletin/definition.ts';
-import type { BulletinJob, RenderOutcome } from './render-bulletins.ts';
+import type { Renderer } from './render-bulletins.ts';
 import { bulletinKey, GROUPS_KEY, RECIPIENTS_KEY, targetsKey } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import { runRecordKey, type HistoryStore, type RunRecord, type Snapshot, type SourceFile } from '../history/store.ts';
+import { figuresHash, runRecordKey, type HistoryStore, type RunRecord, type Snapshot, type SourceFile } from '../history/store.ts';
 import type { DeliveryQueue } from '../delivery/queue.ts';
 import { readMonthUploads } from './month-uploads.ts';
 import { DEFAULT_LEASE_TTL_MS, takeMonthLease } from './month-lease.ts';
@@ -47,10 +48,10 @@ export interface MonthlyRunDeps {
   history: HistoryStore;
   queue: DeliveryQueue;
   /**
-   * Renders, checks and stores bulletins, one outcome per job, in order: on AWS many render-bulletins
-   * invocations at once (render-fan-out.ts). Throws when rendering could not be done at all.
+   * Renders, checks and stores bulletins: on AWS many render-bulletins invocations at once
+   * (render-fan-out.ts). Throws when rendering could not be done at all.
    */
-  renderAndStore: (jobs: readonly BulletinJob[]) => Promise<RenderOutcome[]>;
+  renderAndStore: Renderer;
   now: () => Date;
   regions?: () => Promise<RegionIndex>;
   /** The month's lease lifetime (month-lease.ts); 45 s unless set. */
@@ -260,10 +261,9 @@ function sourcesByRegion(
   all: readonly SourceFile[],
   groups: ReadonlyMap<string, readonly string[]>,
 ): Map<string, SourceFile[]> {
-  const provinceOf = (code: string) => code.split('.')[0]!;
   const byProvince = new Map<string, Set<SourceFile>>();
   for (const [code, source] of sourceOf) {
-    const province = provinceOf(code);
+    const province = provinceOfCode(code);
     if (!byProvince.has(province)) byProvince.set(province, new Set());
     byProvince.get(province)!.add(source);
   }
@@ -286,10 +286,6 @@ function sourcesByRegion(
   return result;
 }
 
-function hashFigures(figures: RegionFigures): string {
-  return createHash('sha256').update(JSON.stringify(figures)).digest('hex');
-}
-
 /**
  * A snapshot per region: a region whose figures are unchanged writes nothing; changed figures add a
  * version beside the earlier ones. Returns each region's latest version for the month after writing.
@@ -306,7 +302,7 @@ async function writeSnapshots(
   const versions = new Map<string, number>([...existing].map(([code, snapshot]) => [code, snapshot.version]));
   const pending: Snapshot[] = [];
   for (const figures of computed) {
-    const contentHash = hashFigures(figures);
+    const contentHash = figuresHash(figures);
     const current = existing.get(figures.code);
     if (current?.contentHash === contentHash) continue;
     const version = (current?.version ?? 0) + 1;

@@ -24,6 +24,9 @@ export interface BulletinJob {
 /** What became of one job: stored, or the reason it was not (a failed check is never stored). */
 export type RenderOutcome = { ok: true; bytes: number } | { ok: false; reason: string };
 
+/** Renders, checks and stores bulletins: one outcome per job, in order. */
+export type Renderer = (jobs: readonly BulletinJob[]) => Promise<RenderOutcome[]>;
+
 // The envelope is checked here; the figures inside were computed and typed by monthly-run, and the
 // renderer treats every text in them as text only.
 const bulletinJobSchema = z.object({

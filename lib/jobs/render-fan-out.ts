@@ -7,7 +7,7 @@ import { setTimeout } from 'node:timers/promises';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { inParallel } from '../util/concurrency.ts';
 import { crashPoint } from '../aws/faults.ts';
-import { renderResponseSchema, type BulletinJob, type RenderOutcome, type RenderRequest } from './render-bulletins.ts';
+import { renderResponseSchema, type BulletinJob, type RenderOutcome, type Renderer, type RenderRequest } from './render-bulletins.ts';
 
 export interface FanOutOptions {
   /** Bulletins per invocation: on one vCPU ~10–50 ms each, so 40 keep an invocation near a second. */
@@ -73,7 +73,7 @@ export function lambdaRenderInvoker(lambda: LambdaClient, functionName: string):
  * A batch that keeps failing fails the run (the Scheduler's retry re-runs it; nothing is sent meanwhile),
  * because an infrastructure fault says nothing about the bulletins in it.
  */
-export function fanOutRenderer(invoke: RenderInvoker, options: FanOutOptions): (jobs: readonly BulletinJob[]) => Promise<RenderOutcome[]> {
+export function fanOutRenderer(invoke: RenderInvoker, options: FanOutOptions): Renderer {
   const attempts = options.attempts ?? 3;
   return async (jobs) => {
     const outcomes: RenderOutcome[] = new Array(jobs.length);
