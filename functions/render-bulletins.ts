@@ -1,17 +1,5 @@
-/** monthly-run → a batch of one month's bulletins: render, check and store each (lib/jobs/render-bulletins.ts). */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { objectStoreFor, readRuntimeEnv } from '../lib/runtime.ts';
-import { renderBulletins } from '../lib/bulletin/pool.ts';
-import { parseRenderRequest, renderAndStore, type RenderResponse } from '../lib/jobs/render-bulletins.ts';
+/** Lambda entry point: monthly-run → render-bulletins, one batch at a time (lib/handlers/render-bulletins.ts). Settings are read and checked at cold start. */
+import { renderBulletinsSettingsSchema, readSettings } from '../lib/config.ts';
+import { createRenderBulletinsHandler } from '../lib/handlers/render-bulletins.ts';
 
-const logger = new Logger({ serviceName: 'render-bulletins' });
-const store = objectStoreFor(readRuntimeEnv());
-
-export const handler = async (event: unknown): Promise<RenderResponse> => {
-  const { jobs } = parseRenderRequest(event);
-  const outcomes = await renderAndStore({ store, renderBulletins }, jobs);
-  const failed = outcomes.flatMap((outcome, index) => (outcome.ok ? [] : [{ key: jobs[index]!.key, reason: outcome.reason }]));
-  if (failed.length > 0) logger.warn('bulletins failed their check and were not stored', { failed });
-  logger.info('batch rendered', { bulletins: jobs.length, failed: failed.length });
-  return { outcomes };
-};
+export const handler = createRenderBulletinsHandler(readSettings(renderBulletinsSettingsSchema));

@@ -1,47 +1,114 @@
 /**
- * Runtime configuration, read from the environment once per process (at a handler's cold start or the
- * CLI's start) and validated, so a missing variable fails loudly before any work is done.
+ * Runtime settings, read from the environment once per process (at a handler's cold start or the CLI's
+ * start) and validated, so a missing variable fails loudly before any work is done.
+ *
+ * Each function has its own schema holding only the settings it uses, and infra/ gives each function
+ * exactly those (test/infra checks both against each other): a function cannot come to depend on a
+ * variable it was given by accident, and a missing one fails its cold start, not a month.
  */
 import * as z from 'zod';
 
 const optionalUrl = z.url().optional();
 
-export const runtimeEnvSchema = z.object({
-  BUCKET_NAME: z.string().min(3),
-  TABLE_NAME: z.string().min(3),
-  /** An SQS queue URL on AWS; `file:///…` on the local stack, where a spool folder stands in for SQS. */
-  DELIVERY_QUEUE_URL: z.string().min(1).optional(),
-  SENDER_ADDRESS: z.email(),
-  REPLY_TO_ADDRESS: z.email().optional(),
-  SES_CONFIGURATION_SET: z.string().min(1).optional(),
-  /**
-   * A Secrets Manager secret holding `{ accessKeyId, secretAccessKey }` of an IAM user allowed only to read
-   * bulletins: links signed with a Lambda role's temporary credentials die with the session (hours), so
-   * the 7-day links need long-term keys. Unset locally, where the stack's own credentials sign.
-   */
-  LINK_SIGNER_SECRET_ARN: z.string().min(1).optional(),
-  /** Attachments above this total (bytes) go as presigned links; 10 MB unless set. */
-  MAX_ATTACHMENT_BYTES: z.coerce.number().int().positive().optional(),
-  /** The render-bulletins function monthly-run fans out to (a name or ARN). */
-  RENDER_FUNCTION_NAME: z.string().min(1).optional(),
-  /** Bulletins per render-bulletins invocation, and invocations in flight (render-fan-out.ts). */
-  RENDER_BATCH_SIZE: z.coerce.number().int().positive().default(40),
-  RENDER_CONCURRENCY: z.coerce.number().int().positive().default(16),
-  /** How long monthly-run's lease on a month lives unrenewed (month-lease.ts): it lapses this soon after a crash. */
-  LEASE_TTL_MS: z.coerce.number().int().min(100).default(45_000),
+/** Where the SDK clients go: the region, and on the local stack only, the loopback endpoints. */
+const awsSettings = {
   AWS_REGION: z.string().min(1).default('ap-southeast-3'),
-  /** Endpoints are set only on the local stack; on AWS the SDK's defaults apply. */
   S3_ENDPOINT: optionalUrl,
   DYNAMODB_ENDPOINT: optionalUrl,
   SES_ENDPOINT: optionalUrl,
   SQS_ENDPOINT: optionalUrl,
   LAMBDA_ENDPOINT: optionalUrl,
+  SECRETS_ENDPOINT: optionalUrl,
+};
+const bucketSettings = { BUCKET_NAME: z.string().min(3) };
+const tableSettings = { TABLE_NAME: z.string().min(3) };
+const senderSettings = {
+  SENDER_ADDRESS: z.email(),
+  REPLY_TO_ADDRESS: z.email().optional(),
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+};
+const linkKeySettings = {
+  /** The Secrets Manager secret whose versions hold the keys that sign and check bulletin download links. */
+  LINK_KEY_SECRET_ARN: z.string().min(1),
+};
+
+export const validateUploadSettingsSchema = z.object({ ...awsSettings, ...bucketSettings, ...senderSettings });
+
+export const monthlyRunSettingsSchema = z.object({
+  ...awsSettings,
+  ...bucketSettings,
+  ...tableSettings,
+  /** The sender whose SES identity must be verified before deliveries are queued. */
+  SENDER_ADDRESS: senderSettings.SENDER_ADDRESS,
+  DELIVERY_QUEUE_URL: z.url(),
+  /** The render-bulletins function monthly-run fans out to (a name or ARN). */
+  RENDER_FUNCTION_NAME: z.string().min(1),
+  /** Bulletins per render-bulletins invocation, and invocations in flight (at most its reserved concurrency). */
+  RENDER_BATCH_SIZE: z.coerce.number().int().positive().default(40),
+  RENDER_CONCURRENCY: z.coerce.number().int().positive().default(10),
+  /** How long the month's lease lives unrenewed (month-lease.ts): it lapses this soon after a crash. */
+  LEASE_TTL_MS: z.coerce.number().int().min(100).default(45_000),
 });
 
-export type RuntimeEnv = z.infer<typeof runtimeEnvSchema>;
+export const renderBulletinsSettingsSchema = z.object({
+  ...awsSettings,
+  ...bucketSettings,
+  /** Where the Roboto fonts are; pdfmake's own copy when unset (a checkout). */
+  UCJ_FONT_DIR: z.string().min(1).optional(),
+});
 
-export function readRuntimeEnv(env: NodeJS.ProcessEnv = process.env): RuntimeEnv {
-  const parsed = runtimeEnvSchema.safeParse(env);
+export const deliverBulletinSettingsSchema = z.object({
+  ...awsSettings,
+  ...bucketSettings,
+  ...tableSettings,
+  ...senderSettings,
+  ...linkKeySettings,
+  /** download-bulletin's address: links to bulletins too large to attach lead there. */
+  DOWNLOAD_URL: z.url(),
+  /** Attachments above this total (bytes) go as links; 10 MB unless set. */
+  MAX_ATTACHMENT_BYTES: z.coerce.number().int().positive().optional(),
+});
+
+export const remindUploadsSettingsSchema = z.object({ ...awsSettings, ...bucketSettings, ...tableSettings, ...senderSettings });
+
+export const downloadBulletinSettingsSchema = z.object({ ...awsSettings, ...bucketSettings, ...linkKeySettings });
+
+export const rotateLinkKeySettingsSchema = z.object({ ...awsSettings });
+
+/** Every function's schema by handler file name (functions/<name>.ts). */
+export const FUNCTION_SETTINGS = {
+  'validate-upload': validateUploadSettingsSchema,
+  'monthly-run': monthlyRunSettingsSchema,
+  'render-bulletins': renderBulletinsSettingsSchema,
+  'deliver-bulletin': deliverBulletinSettingsSchema,
+  'remind-uploads': remindUploadsSettingsSchema,
+  'download-bulletin': downloadBulletinSettingsSchema,
+  'rotate-link-key': rotateLinkKeySettingsSchema,
+} as const;
+
+/** Settings that only the local stack sets (its loopback endpoints); never given to a deployed function. */
+export const LOCAL_ONLY_SETTINGS: ReadonlySet<string> = new Set(Object.keys(awsSettings).filter((key) => key.endsWith('_ENDPOINT')));
+
+export const awsSettingsSchema = z.object(awsSettings);
+export type AwsSettings = z.infer<typeof awsSettingsSchema>;
+export type ValidateUploadSettings = z.infer<typeof validateUploadSettingsSchema>;
+export type MonthlyRunSettings = z.infer<typeof monthlyRunSettingsSchema>;
+export type RenderBulletinsSettings = z.infer<typeof renderBulletinsSettingsSchema>;
+export type DeliverBulletinSettings = z.infer<typeof deliverBulletinSettingsSchema>;
+export type RemindUploadsSettings = z.infer<typeof remindUploadsSettingsSchema>;
+export type DownloadBulletinSettings = z.infer<typeof downloadBulletinSettingsSchema>;
+
+/** The CLI and the local driver use every adapter, so they need the union of every function's settings. */
+export const operatorSettingsSchema = z.object({
+  ...monthlyRunSettingsSchema.shape,
+  ...deliverBulletinSettingsSchema.shape,
+  ...renderBulletinsSettingsSchema.shape,
+});
+export type OperatorSettings = z.infer<typeof operatorSettingsSchema>;
+
+/** Parses one function's settings; the error names every problem at once. */
+export function readSettings<Schema extends z.ZodType>(schema: Schema, env: NodeJS.ProcessEnv = process.env): z.infer<Schema> {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw new Error(`invalid configuration: ${problems}`);

@@ -8,7 +8,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import type { RuntimeEnv } from '../config.ts';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { AwsSettings } from '../config.ts';
 import { injectFaults, readFaults, type Faults } from './faults.ts';
 import { batchRetryStrategy, pacedRetryStrategy, RETRY_DEFAULTS } from './retry.ts';
 
@@ -18,13 +19,15 @@ export interface AwsClients {
   ses: SESv2Client;
   sqs: SQSClient;
   lambda: LambdaClient;
+  secrets: SecretsManagerClient;
 }
 
 /** Static credentials the local emulators accept (s3rver insists on these exact values). */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
-function commonConfig(env: RuntimeEnv) {
-  const local = Boolean(env.S3_ENDPOINT || env.DYNAMODB_ENDPOINT || env.SES_ENDPOINT);
+/** Region and, on the local stack (any endpoint set), the static credentials its emulators accept. */
+export function commonConfig(env: AwsSettings) {
+  const local = Boolean(env.S3_ENDPOINT || env.DYNAMODB_ENDPOINT || env.SES_ENDPOINT || env.SQS_ENDPOINT || env.LAMBDA_ENDPOINT || env.SECRETS_ENDPOINT);
   return { region: env.AWS_REGION, ...(local ? { credentials: LOCAL_CREDENTIALS } : {}) };
 }
 
@@ -36,13 +39,13 @@ const batchRetries = () => ({ maxAttempts: RETRY_DEFAULTS.maxAttempts, retryStra
 // One builder per service, so that a function's bundle holds only the clients its handler builds
 // (the SDK packages are side-effect free: an unused builder takes its client out of the bundle).
 
-export function s3Client(env: RuntimeEnv, faults: Faults | undefined = readFaults()): S3Client {
+export function s3Client(env: AwsSettings, faults: Faults | undefined = readFaults()): S3Client {
   const client = new S3Client({ ...commonConfig(env), ...batchRetries(), ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT, forcePathStyle: true } : {}) });
   if (faults) injectFaults(client, 's3', faults);
   return client;
 }
 
-export function dynamoClient(env: RuntimeEnv, faults: Faults | undefined = readFaults()): DynamoDBDocumentClient {
+export function dynamoClient(env: AwsSettings, faults: Faults | undefined = readFaults()): DynamoDBDocumentClient {
   const client = DynamoDBDocumentClient.from(
     new DynamoDBClient({ ...commonConfig(env), ...batchRetries(), ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}) }),
     { marshallOptions: { removeUndefinedValues: true } },
@@ -55,7 +58,7 @@ export function dynamoClient(env: RuntimeEnv, faults: Faults | undefined = readF
  * SES throttles by the second: the SDK's adaptive rate limiter paces the sends and slows down on
  * throttling, with the same patient retries as the rest, before SQS retries anything.
  */
-export function sesClient(env: RuntimeEnv, faults: Faults | undefined = readFaults()): SESv2Client {
+export function sesClient(env: AwsSettings, faults: Faults | undefined = readFaults()): SESv2Client {
   const client = new SESv2Client({
     ...commonConfig(env),
     maxAttempts: RETRY_DEFAULTS.maxAttempts,
@@ -66,24 +69,33 @@ export function sesClient(env: RuntimeEnv, faults: Faults | undefined = readFaul
   return client;
 }
 
-export function sqsClient(env: RuntimeEnv, faults: Faults | undefined = readFaults()): SQSClient {
+export function sqsClient(env: AwsSettings, faults: Faults | undefined = readFaults()): SQSClient {
   const client = new SQSClient({ ...commonConfig(env), ...batchRetries(), ...(env.SQS_ENDPOINT ? { endpoint: env.SQS_ENDPOINT } : {}) });
   if (faults) injectFaults(client, 'sqs', faults);
   return client;
 }
 
-/** Rendering a batch takes seconds; the SDK's default of no socket timeout is what we want here. */
-export function lambdaClient(env: RuntimeEnv): LambdaClient {
-  return new LambdaClient({ ...commonConfig(env), ...(env.LAMBDA_ENDPOINT ? { endpoint: env.LAMBDA_ENDPOINT } : {}) });
+/**
+ * Rendering a batch takes seconds, and the SDK's default of no socket timeout is what we want here. The
+ * same patient retries as the rest: a throttled invocation (429, the function's reserved concurrency
+ * reached) waits and tries again rather than failing the month.
+ */
+export function lambdaClient(env: AwsSettings): LambdaClient {
+  return new LambdaClient({ ...commonConfig(env), ...batchRetries(), ...(env.LAMBDA_ENDPOINT ? { endpoint: env.LAMBDA_ENDPOINT } : {}) });
+}
+
+export function secretsClient(env: AwsSettings): SecretsManagerClient {
+  return new SecretsManagerClient({ ...commonConfig(env), ...batchRetries(), ...(env.SECRETS_ENDPOINT ? { endpoint: env.SECRETS_ENDPOINT } : {}) });
 }
 
 /** Every client: for the CLI, the local driver and tests, which use them all. */
-export function createAwsClients(env: RuntimeEnv, faults: Faults | undefined = readFaults()): AwsClients {
+export function createAwsClients(env: AwsSettings, faults: Faults | undefined = readFaults()): AwsClients {
   return {
     s3: s3Client(env, faults),
     dynamo: dynamoClient(env, faults),
     ses: sesClient(env, faults),
     sqs: sqsClient(env, faults),
     lambda: lambdaClient(env),
+    secrets: secretsClient(env),
   };
 }

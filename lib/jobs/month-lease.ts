@@ -7,7 +7,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Period } from '../domain/types.ts';
-import type { HistoryStore } from '../history/store.ts';
+import type { HistoryStore, RunProgress } from '../history/store.ts';
+
+export type { RunProgress };
 
 export interface LeaseTiming {
   /** How long a lease lives without renewal. */
@@ -21,6 +23,8 @@ export interface HeldLease {
   tookOverFrom?: string;
   /** Why the lease was lost (another run took it after renewals failed), or null while it is held. */
   lost(): string | null;
+  /** Records how far the run is, on the lease item, where `ucj run` shows it (at most once a second). */
+  progress(progress: RunProgress): void;
   /** Stops renewing and gives the lease up (only if still ours). */
   release(): Promise<void>;
 }
@@ -62,8 +66,11 @@ export async function takeMonthLease(
         seen = current;
       }
     }
-    if (await history.acquireLease(period, runId, ttlMs, now())) {
-      return { ok: true, lease: holdLease(history, period, runId, now, ttlMs, seen?.holder) };
+    const taken = await history.acquireLease(period, runId, ttlMs, now());
+    if (taken.acquired) {
+      // The table says whose lapsed lease this put replaced, even when this run never saw it held (it
+      // lapsed before the first try, which a busy machine or a slow start makes likely).
+      return { ok: true, lease: holdLease(history, period, runId, now, ttlMs, taken.replaced ?? seen?.holder) };
     }
     seen ??= await history.readLease(period);
     if (!seen) continue; // released between the two calls: try again at once
@@ -74,25 +81,40 @@ export async function takeMonthLease(
   }
 }
 
+/** Progress is written at most this often (each write is a DynamoDB request). */
+const PROGRESS_INTERVAL_MS = 1000;
+
 function holdLease(history: HistoryStore, period: Period, runId: string, now: () => Date, ttlMs: number, tookOverFrom: string | undefined): HeldLease {
   let lostReason: string | null = null;
   let renewing: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => {
-    renewing = (async () => {
+  let latest: RunProgress | undefined;
+  let written: RunProgress | undefined;
+  let lastWrite = 0;
+  const renew = () => {
+    const progress = latest;
+    lastWrite = now().getTime();
+    renewing = renewing.then(async () => {
       try {
-        if (!(await history.renewLease(period, runId, ttlMs, now()))) {
+        if (!(await history.renewLease(period, runId, ttlMs, now(), progress))) {
           lostReason ??= `the lease on ${period} was taken by another run after this run failed to renew it in time`;
+        } else {
+          written = progress;
         }
       } catch {
         // A failed renewal is tried again at the next tick; the lease outlives two missed renewals.
       }
-    })();
-  }, Math.max(10, Math.floor(ttlMs / 3)));
+    });
+  };
+  const timer = setInterval(renew, Math.max(10, Math.floor(ttlMs / 3)));
   // The renewal never keeps a finished process alive.
   timer.unref();
   return {
     ...(tookOverFrom ? { tookOverFrom } : {}),
     lost: () => lostReason,
+    progress(progress) {
+      latest = progress;
+      if (lostReason === null && progress !== written && now().getTime() - lastWrite >= PROGRESS_INTERVAL_MS) renew();
+    },
     async release() {
       clearInterval(timer);
       await renewing;

@@ -1,0 +1,17 @@
+/** The history table's key schema and the partition-key prefixes of each item kind (docs/architecture.md). */
+export const TABLE_KEYS = { partition: 'pk', sort: 'sk', index: 'gsi1', indexPartition: 'gsi1pk', indexSort: 'gsi1sk' } as const;
+
+/**
+ * What each item's partition key starts with. IAM grants are scoped to these with `dynamodb:LeadingKeys`,
+ * so a function can touch only the item kinds it owns.
+ */
+export const PARTITION_PREFIXES = {
+  /** Snapshots: `REGION#<code>`. */
+  region: 'REGION#',
+  /** Run records and the month's lease: `PERIOD#<YYYY-MM>`; also gsi1's partition of a month's snapshots. */
+  period: 'PERIOD#',
+  /** The delivery ledger: `DELIVERY#<YYYY-MM>`. */
+  delivery: 'DELIVERY#',
+  /** The reminder ledger: `REMINDER#<YYYY-MM>`. */
+  reminder: 'REMINDER#',
+} as const;
