@@ -9,7 +9,8 @@ export interface ValidationEmailInput {
   replyTo?: string;
   period: string;
   fileName: string;
-  result: FiguresValidation;
+  /** What the email lists: the report's errors and warnings. */
+  result: Pick<FiguresValidation, 'errors' | 'warnings'>;
 }
 
 export function describeIssue(issue: { row: number | null; column: string | null; message: string }): string {

@@ -1,15 +1,27 @@
 /**
- * validate-upload: an object arrived under `uploads/`. Validate it, write its report, and move a rejected
- * file to quarantine byte for byte (copy, verify, then delete), telling the region's admins.
+ * validate-upload: an object version arrived under `uploads/`. Validate that version, write its report,
+ * and move a rejected file to quarantine byte for byte (copy the version, check the copy, then remove
+ * the version), telling the region's admins.
+ *
+ * S3 delivers events at least once and in any order, so everything here is safe to repeat: an event for
+ * a version already judged only finishes what is left undone (the move, the emails); an event older than
+ * the one already judged for the key (by S3's `sequencer`) is ignored.
  */
 import { loadRegionIndex, NATIONAL_CODE, provinceOfCode, type RegionIndex } from '../domain/regions.ts';
 import { validateFigures, type FiguresValidation } from '../inputs/figures.ts';
 import { tooLargeMessage, UPLOAD_LIMITS } from '../inputs/limits.ts';
 import { validateRecipients, type Recipient } from '../inputs/recipients.ts';
-import { parseUploadKey, quarantineKey, RECIPIENTS_KEY, validationReportKey } from '../storage/keys.ts';
-import type { ObjectStore } from '../storage/object-store.ts';
+import { parseUploadKey, quarantineKey, RECIPIENTS_KEY } from '../storage/keys.ts';
+import { SMALL_OBJECT_BYTES, type ObjectStore, type ObjectSummary } from '../storage/object-store.ts';
+import {
+  compareSequencers,
+  readValidationReport,
+  writeValidationReport,
+  type ValidationReport,
+} from '../storage/validation-report.ts';
 import type { Mailer } from '../delivery/mailer.ts';
 import { composeValidationEmail } from '../delivery/validation-email.ts';
+import { classifySendError, describeSendError } from '../delivery/ses-errors.ts';
 
 export interface ValidateUploadDeps {
   store: ObjectStore;
@@ -20,94 +32,148 @@ export interface ValidateUploadDeps {
   regions?: () => Promise<RegionIndex>;
 }
 
-export interface ValidationReport extends Omit<FiguresValidation, 'rows'> {
+/** What the S3 event says was created. */
+export interface UploadedObject {
   key: string;
-  etag: string;
-  period: string;
-  fileName: string;
-  validatedAt: string;
-  quarantinedTo: string | null;
-  /** Admins told of a rejection. */
-  notified: string[];
+  /** Absent only where the bucket keeps no versions. */
+  versionId?: string;
+  sequencer?: string;
 }
+
+export type { ValidationReport };
 
 export type ValidateOutcome =
   | { status: 'validated'; report: ValidationReport }
   | { status: 'ignored'; reason: string };
 
-export async function validateUpload(deps: ValidateUploadDeps, key: string): Promise<ValidateOutcome> {
+export async function validateUpload(deps: ValidateUploadDeps, uploaded: UploadedObject): Promise<ValidateOutcome> {
+  const { key, versionId, sequencer } = uploaded;
   const location = parseUploadKey(key);
   if (!location) return { status: 'ignored', reason: `not an upload key: ${key}` };
-  const head = await deps.store.head(key);
-  if (!head) return { status: 'ignored', reason: `object is gone (already quarantined or deleted): ${key}` };
 
-  const reportKey = validationReportKey(location.period, location.fileName);
-  const previous = await deps.store.get(reportKey);
-  const previousReport = previous ? (JSON.parse(previous.body.toString('utf8')) as ValidationReport) : undefined;
-  if (previousReport?.etag === head.etag) {
-    // The same event delivered twice, or a retry. One report is enough; but a retry after a crash
-    // between writing the report and moving the file still has to finish the move.
-    if (previousReport.quarantinedTo) await moveToQuarantine(deps.store, key, previousReport.quarantinedTo, head.etag, head.size);
-    return { status: 'ignored', reason: `already validated: ${key} (${head.etag})` };
+  const previous = await readValidationReport(deps.store, location.period, location.fileName);
+  if (previous && sameVersion(previous, uploaded)) {
+    // The same event again, or a retry after a crash or a failed email: finish what is left undone.
+    await finishRejection(deps, previous);
+    return { status: 'ignored', reason: `already validated: ${key} (version ${versionId ?? previous.etag})` };
+  }
+  if (previous?.sequencer && sequencer && compareSequencers(sequencer, previous.sequencer) < 0) {
+    return { status: 'ignored', reason: `a later upload of ${key} was validated already (sequencer ${previous.sequencer} after ${sequencer})` };
   }
 
+  // The version the event names, not whatever the key holds by now.
+  const head = await deps.store.head(key, versionId);
+  if (!head) return { status: 'ignored', reason: `object is gone (already quarantined or deleted): ${key}` };
+
   const regions = await (deps.regions ?? loadRegionIndex)();
-  // An oversized file is judged by its size alone and never read into memory.
-  const body = head.size > UPLOAD_LIMITS.maxBytes ? undefined : (await deps.store.get(key))?.body;
-  const result: FiguresValidation = body
-    ? await validateFigures(body, { fileName: location.fileName, period: location.period, regions })
-    : {
-        ok: false,
-        rowCount: 0,
-        rows: [],
-        warnings: [],
-        regionsNamed: [],
-        errors: [{ row: null, column: null, code: 'BERKAS_TERLALU_BESAR', message: tooLargeMessage(head.size) }],
-      };
+  const result = await validateVersion(deps.store, head, location, regions);
   const quarantinedTo = result.ok ? null : quarantineKey(location.period, location.fileName);
-  const admins = result.ok ? [] : await adminsFor(deps.store, regions, result.regionsNamed);
-  const { rows: _rows, ...summary } = result;
+  const notify = result.ok ? [] : await adminsFor(deps.store, regions, result.regionsNamed);
+  const { rows, ...summary } = result;
   const report: ValidationReport = {
     key,
+    ...(head.versionId ? { versionId: head.versionId } : {}),
+    ...(sequencer ? { sequencer } : {}),
     etag: head.etag,
+    size: head.size,
     period: location.period,
     fileName: location.fileName,
     validatedAt: deps.now().toISOString(),
     ...summary,
+    regionsReported: [...new Set(rows.map((row) => row.code))],
     quarantinedTo,
-    notified: admins,
+    notify,
+    notified: [],
+    notifyFailed: [],
   };
   // The report first: whatever happens next, the admin can read why, and a retry knows what was decided.
-  await deps.store.put(reportKey, JSON.stringify(report, null, 2), 'application/json');
-  if (quarantinedTo) {
-    await moveToQuarantine(deps.store, key, quarantinedTo, head.etag, head.size);
-    for (const email of admins) {
-      const raw = await composeValidationEmail({ to: email, from: deps.sender, replyTo: deps.replyTo, ...location, result });
-      await deps.mailer.sendRaw(raw, email);
-    }
-  }
+  await writeValidationReport(deps.store, report);
+  await finishRejection(deps, report, result);
   return { status: 'validated', report };
 }
 
-/** Copy, verify the copy, then delete: a rejected upload is never lost, not even by a crash midway. */
-async function moveToQuarantine(store: ObjectStore, key: string, target: string, etag: string, size: number): Promise<void> {
-  if (!(await store.head(key))) return;
-  await store.copy(key, target);
-  const copy = await store.head(target);
-  if (!copy || copy.size !== size || copy.etag !== etag) {
-    throw new Error(`quarantine copy of ${key} does not match the original; the original is left in place`);
+const sameVersion = (report: ValidationReport, uploaded: UploadedObject) =>
+  uploaded.versionId !== undefined ? report.versionId === uploaded.versionId : report.versionId === undefined && report.sequencer === uploaded.sequencer;
+
+async function validateVersion(
+  store: ObjectStore,
+  head: ObjectSummary,
+  location: { period: string; fileName: string },
+  regions: RegionIndex,
+): Promise<FiguresValidation> {
+  // An oversized file is judged by its size alone and never read into memory.
+  const body = head.size > UPLOAD_LIMITS.maxBytes ? undefined : (await store.get(head.key, { versionId: head.versionId, maxBytes: UPLOAD_LIMITS.maxBytes }))?.body;
+  if (body) return validateFigures(body, { fileName: location.fileName, period: location.period, regions });
+  return {
+    ok: false,
+    rowCount: 0,
+    rows: [],
+    warnings: [],
+    regionsNamed: [],
+    errors: [{ row: null, column: null, code: 'BERKAS_TERLALU_BESAR', message: tooLargeMessage(head.size) }],
+  };
+}
+
+/**
+ * A rejected upload: moved to quarantine, and its admins told, each once. Both steps record their
+ * progress, so a retry (after a crash, or an email SES could not take yet) does only what is left.
+ * `result` is the validation just made; a retry rebuilds the email from the report.
+ */
+async function finishRejection(deps: ValidateUploadDeps, report: ValidationReport, result?: FiguresValidation): Promise<void> {
+  if (!report.quarantinedTo) return;
+  await moveToQuarantine(deps.store, report, report.quarantinedTo);
+  const pending = report.notify.filter((email) => !report.notified.includes(email) && !report.notifyFailed.some((f) => f.email === email));
+  let current = report;
+  for (const email of pending) {
+    const raw = await composeValidationEmail({
+      to: email,
+      from: deps.sender,
+      replyTo: deps.replyTo,
+      period: report.period,
+      fileName: report.fileName,
+      result: result ?? { errors: report.errors, warnings: report.warnings },
+    });
+    try {
+      await deps.mailer.sendRaw(raw, email);
+      current = { ...current, notified: [...current.notified, email] };
+    } catch (error) {
+      // The sender or the account (sandbox, identity being verified) is the cause: nothing about this
+      // admin, so the invocation fails and Lambda retries it; the report says who is still to be told.
+      if (classifySendError(error) !== 'recipient') throw error;
+      current = { ...current, notifyFailed: [...current.notifyFailed, { email, reason: describeSendError(error) }] };
+    }
+    await writeValidationReport(deps.store, current);
   }
-  await store.delete(key);
+}
+
+/**
+ * Copy the judged version, check the copy, then remove exactly that version: a rejected upload is never
+ * lost, not even by a crash midway, and a newer upload of the same file name is never touched.
+ *
+ * The copy is checked by the version it was made from and by its size, not by ETag: S3 gives a copy its
+ * own ETag (the MD5 of its bytes), which differs from a multipart original's (`<md5 of parts>-<n>`), the
+ * way `aws s3 cp` sends any file over 8 MB.
+ */
+async function moveToQuarantine(store: ObjectStore, report: ValidationReport, target: string): Promise<void> {
+  if (!(await store.head(report.key, report.versionId))) return; // moved already
+  const copy = await store.copy(report.key, target, report.versionId);
+  const copied = await store.head(target, copy.versionId);
+  const sameSource = report.versionId === undefined || copy.sourceVersionId === report.versionId;
+  if (!copied || copied.size !== report.size || !sameSource) {
+    throw new Error(
+      `quarantine copy of ${report.key} (version ${report.versionId ?? 'none'}, ${report.size} bytes) does not match: copied version ${copy.sourceVersionId ?? 'none'}, ${copied?.size ?? 'no'} bytes; the original is left in place`,
+    );
+  }
+  await store.delete(report.key, report.versionId);
 }
 
 /** Admins whose `cakupan` covers a region named in the file; national admins when none can be told. */
 async function adminsFor(store: ObjectStore, regions: RegionIndex, codes: readonly string[]): Promise<string[]> {
-  const recipientsObject = await store.get(RECIPIENTS_KEY);
+  const recipientsObject = await store.get(RECIPIENTS_KEY, { maxBytes: SMALL_OBJECT_BYTES });
   if (!recipientsObject) return [];
   const parsed = await validateRecipients(recipientsObject.body, RECIPIENTS_KEY, regions);
   const admins = parsed.recipients.filter((r) => r.role === 'admin');
-  const covers = (admin: Recipient) =>
-    codes.some((code) => admin.scope === code || admin.scope === provinceOfCode(code));
+  const covers = (admin: Recipient) => codes.some((code) => admin.scope === code || admin.scope === provinceOfCode(code));
   let chosen = admins.filter(covers);
   if (chosen.length === 0) chosen = admins.filter((a) => a.scope === NATIONAL_CODE);
   return [...new Set(chosen.map((a) => a.email))];

@@ -1,15 +1,16 @@
-/** Where things live in the bucket (DESIGN.md "Files in the bucket"). */
+/** Where things live in the bucket (docs/architecture.md, "Files in the bucket"). */
 import { isPeriod } from '../domain/period.ts';
 import { slug } from '../domain/regions.ts';
 import type { Period, Region } from '../domain/types.ts';
+import { BUCKET_PREFIXES, GROUPS_KEY, RECIPIENTS_KEY } from '../contract/bucket.ts';
 
-export const UPLOADS_PREFIX = 'uploads/';
-export const RECIPIENTS_KEY = 'config/recipients.csv';
-export const GROUPS_KEY = 'config/groups.csv';
+export { GROUPS_KEY, RECIPIENTS_KEY };
+export const UPLOADS_PREFIX = BUCKET_PREFIXES.uploads;
 
 export const uploadsPrefix = (period: Period) => `${UPLOADS_PREFIX}${period}/`;
-export const targetsKey = (year: number) => `targets/${year}.csv`;
-export const bulletinsPrefix = (period: Period) => `bulletins/${period}/`;
+export const targetsKey = (year: number) => `${BUCKET_PREFIXES.targets}${year}.csv`;
+export const bulletinsPrefix = (period: Period) => `${BUCKET_PREFIXES.bulletins}${period}/`;
+export const validationPrefix = (period: Period) => `${BUCKET_PREFIXES.validation}${period}/`;
 
 /** The file's name within its month, which may contain further folders: `uploads/2025-10/a/b.csv` → `a/b.csv`. */
 export function parseUploadKey(key: string): { period: Period; fileName: string } | undefined {
@@ -18,12 +19,19 @@ export function parseUploadKey(key: string): { period: Period; fileName: string 
   return { period: match[1]!, fileName: match[2]! };
 }
 
-export const validationReportKey = (period: Period, fileName: string) => `validation/${period}/${fileName}.json`;
-export const quarantineKey = (period: Period, fileName: string) => `quarantine/${period}/${fileName}`;
+export const validationReportKey = (period: Period, fileName: string) => `${validationPrefix(period)}${fileName}.json`;
+export const quarantineKey = (period: Period, fileName: string) => `${BUCKET_PREFIXES.quarantine}${period}/${fileName}`;
 
 export function bulletinKey(period: Period, region: Pick<Region, 'code' | 'name' | 'level'>): string {
   if (region.level === 'nasional') return `${bulletinsPrefix(period)}nasional.pdf`;
   return `${bulletinsPrefix(period)}${region.level}/${region.code}-${slug(region.name)}.pdf`;
+}
+
+/** The file name a bulletin is attached or downloaded under: its key's last part, the national one with its month. */
+export function bulletinFileName(key: string): string {
+  const name = key.split('/').at(-1) ?? key;
+  const period = /^bulletins\/(\d{4}-\d{2})\//.exec(key)?.[1];
+  return name === 'nasional.pdf' && period ? `nasional-${period}.pdf` : name;
 }
 
 /** S3 event notifications carry the key URL-encoded, with `+` for a space. */

@@ -7,20 +7,19 @@
 import { readdir, readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRegionIndex } from '../../lib/domain/regions.ts';
 import { UPLOAD_LIMITS } from '../../lib/inputs/limits.ts';
-import type { ValidateOutcome, ValidationReport } from '../../lib/jobs/validate-upload.ts';
-import { createLocalInvoker, s3ObjectCreatedEvent, type LocalInvoker } from '../../lib/local/invoke.ts';
+import type { ValidationReport } from '../../lib/jobs/validate-upload.ts';
+import { createLocalInvoker, type LocalInvoker } from '../../lib/local/invoke.ts';
+import { readValidationReport } from '../../lib/storage/validation-report.ts';
 import { startLocalStack, type LocalStack } from '../../lib/local/stack.ts';
 import { bombs, hostileText, validCsvOfSize } from '../fixtures/hostile-uploads.ts';
 
 let dir: string;
 let stack: LocalStack;
 let invoker: LocalInvoker;
-let handler: (event: unknown) => Promise<ValidateOutcome[]>;
 
 const NATIONAL_ADMIN = 'admin.nasional@bpjsketenagakerjaan.example';
 
@@ -28,7 +27,6 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ucj-hostile-'));
   stack = await startLocalStack(dir, { attach: false });
   invoker = await createLocalInvoker(stack);
-  handler = (await import('../../functions/validate-upload.ts')).handler as typeof handler;
   await invoker.upload([{ key: 'config/recipients.csv', body: `email,nama,jabatan,cakupan,peran\n${NATIONAL_ADMIN},Sari,Admin Nasional,nasional,admin\n` }]);
 });
 
@@ -37,23 +35,21 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+/** Uploads through the S3 API; the bucket's notification has validate-upload judge it; its report in the bucket. */
 async function validateThrough(key: string, body: Buffer): Promise<ValidationReport> {
-  const bucket = invoker.runtime.env.BUCKET_NAME;
-  const out = await invoker.runtime.clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-  const outcomes = await handler(s3ObjectCreatedEvent(bucket, key, body.length, (out.ETag ?? '').replace(/"/g, ''), '0001'));
+  const outcomes = await invoker.upload([{ key, body }]);
   expect(outcomes.map((o) => o.status)).toEqual(['validated']);
   const outcome = outcomes[0]!;
   if (outcome.status !== 'validated') throw new Error('not validated');
-  // The report in the bucket is the one returned.
-  const stored = await invoker.runtime.store.get(`validation/${outcome.report.period}/${outcome.report.fileName}.json`);
-  expect(JSON.parse(stored!.body.toString('utf8'))).toEqual(JSON.parse(JSON.stringify(outcome.report)));
+  const [period, ...rest] = key.split('/').slice(1);
+  expect(await readValidationReport(invoker.runtime.store, period!, rest.join('/'))).toEqual(outcome.report);
   return outcome.report;
 }
 
 /** The rejected upload is in quarantine byte for byte, and gone from uploads/. */
 async function expectQuarantined(report: ValidationReport, body: Buffer): Promise<void> {
   expect(report.quarantinedTo).toBe(`quarantine/${report.period}/${report.fileName}`);
-  const kept = await invoker.runtime.store.get(report.quarantinedTo!);
+  const kept = await invoker.runtime.store.get(report.quarantinedTo!, { maxBytes: UPLOAD_LIMITS.maxBytes * 2 });
   expect(kept?.body.equals(body)).toBe(true);
   expect(await invoker.runtime.store.head(report.key)).toBeUndefined();
 }
