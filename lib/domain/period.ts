@@ -46,6 +46,11 @@ export function periodInJakarta(now: Date): Period {
   return formatPeriod(wib.getUTCFullYear(), wib.getUTCMonth() + 1);
 }
 
+/** The calendar date `now` falls on in Asia/Jakarta, `YYYY-MM-DD`. */
+export function dateInJakarta(now: Date): string {
+  return new Date(now.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
+}
+
 /** The month before the one `now` falls in, in Asia/Jakarta: what the monthly run reports on by default. */
 export function previousPeriodInJakarta(now: Date): Period {
   return addMonths(periodInJakarta(now), -1);

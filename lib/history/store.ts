@@ -1,21 +1,23 @@
 /**
- * History in one DynamoDB table (DESIGN.md "History in DynamoDB"), behind a small interface.
+ * History in one DynamoDB table (docs/architecture.md, "History in DynamoDB"), behind a small interface.
  *
  * Keys:
  * - snapshot: `REGION#<code>` / `PERIOD#<YYYY-MM>#V<nnnn>`; index gsi1: `PERIOD#<YYYY-MM>` / `REGION#<code>#V<nnnn>`
  *   so a region's history and a month's regions are each one query. Versions are zero-padded so
  *   they sort as numbers (`V0010` after `V0009`), which the design's `V<n>` would not.
  * - run record: `PERIOD#<YYYY-MM>` / `RUN#<started ISO>#<runId>`; lease: `PERIOD#<YYYY-MM>` / `LEASE`.
- * - delivery ledger: `DELIVERY#<YYYY-MM>` / `<email>#v<edition>`: one email per official, month and edition
- *   (a corrected month is a new edition), whatever scopes it carries.
+ * - the delivery and reminder ledgers: send-ledger.ts.
  * Every write is conditional, so repeating one is safe.
  */
 import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { isConditionFailure, queryAll as queryItems, writeIf } from './dynamo.ts';
 import type { Period, RegionFigures } from '../domain/types.ts';
 
-export const TABLE_KEYS = { partition: 'pk', sort: 'sk', index: 'gsi1', indexPartition: 'gsi1pk', indexSort: 'gsi1sk' } as const;
+import { TABLE_KEYS } from '../contract/table.ts';
+
+export { TABLE_KEYS };
 
 export interface SourceFile {
   key: string;
@@ -30,7 +32,9 @@ export interface Snapshot {
   figures: RegionFigures;
   /** Hash of the figures: equal hashes mean a re-run changed nothing. */
   contentHash: string;
+  /** The first files the figures came from (item-limits.ts); `sourceCount` says how many there were. */
   sources: SourceFile[];
+  sourceCount?: number;
   createdAt: string;
   runId: string;
 }
@@ -49,10 +53,16 @@ export interface RunRecord {
   tookOverFrom?: string;
 }
 
-export type LedgerState =
-  | { status: 'claimed'; claimedAt: string }
-  | { status: 'sent'; messageId: string; sentAt: string }
-  | { status: 'failed'; reason: string; failedAt: string };
+/** How far a live run is: kept on its lease, where an operator's terminal reads it. */
+export const runProgressSchema = z.object({
+  stage: z.enum(['reading', 'snapshots', 'rendering', 'queueing']),
+  regionsComputed: z.number().int().nonnegative().optional(),
+  bulletinsRendered: z.number().int().nonnegative().optional(),
+  bulletinsTotal: z.number().int().nonnegative().optional(),
+});
+export type RunProgress = z.infer<typeof runProgressSchema>;
+
+const leaseItemSchema = z.object({ holder: z.string(), expiresAt: z.number(), progress: runProgressSchema.optional() });
 
 /** Where a run record lives, so deliveries can count themselves into it. */
 export const runRecordKey = (run: Pick<RunRecord, 'startedAt' | 'runId'>) => `RUN#${run.startedAt}#${run.runId}`;
@@ -75,26 +85,16 @@ export interface HistoryStore {
   listRuns(period: Period): Promise<RunWithDeliveries[]>;
   /** Adds one delivery's outcome to the run that queued it (an atomic counter). */
   countDelivery(period: Period, runKey: string, outcome: 'sent' | 'failed'): Promise<void>;
-  /** Takes the month's lease unless a live holder has it; returns false when someone else holds it. */
-  acquireLease(period: Period, holder: string, ttlMs: number, now: Date): Promise<boolean>;
-  /** Extends the holder's lease to `now + ttlMs`; false when the holder no longer has it. */
-  renewLease(period: Period, holder: string, ttlMs: number, now: Date): Promise<boolean>;
-  /** Who holds the month's lease and until when (ms since the epoch); undefined when nobody does. */
-  readLease(period: Period): Promise<{ holder: string; expiresAt: number } | undefined>;
-  releaseLease(period: Period, holder: string): Promise<void>;
   /**
-   * Claims (month, recipient key) right before SES is called; false when any claim exists. The claim
-   * keeps the delivery message, so an operator can resend one left in doubt by a crash.
+   * Takes the month's lease unless a live holder has it. When it replaced a lapsed lease, names that
+   * lease's holder: a lease item outlives its run only when the run died (a finished run deletes it).
    */
-  claimDelivery(period: Period, recipientKey: string, now: Date, message: string): Promise<boolean>;
-  /** Claims never confirmed as sent or refused: a crash around the SES call left them in doubt. */
-  deliveriesInDoubt(period: Period): Promise<Array<{ recipientKey: string; claimedAt: string; message: string }>>;
-  completeDelivery(period: Period, recipientKey: string, messageId: string, now: Date): Promise<void>;
-  /** Lets a claim go after a failure that sent nothing, so a retry may claim again. */
-  abandonDelivery(period: Period, recipientKey: string): Promise<void>;
-  /** Records a permanent refusal (SES rejected the address or message): no retry will send it. */
-  failDelivery(period: Period, recipientKey: string, reason: string, now: Date): Promise<void>;
-  deliveryState(period: Period, recipientKey: string): Promise<LedgerState | undefined>;
+  acquireLease(period: Period, holder: string, ttlMs: number, now: Date): Promise<{ acquired: false } | { acquired: true; replaced?: string }>;
+  /** Extends the holder's lease to `now + ttlMs`; false when the holder no longer has it. */
+  renewLease(period: Period, holder: string, ttlMs: number, now: Date, progress?: RunProgress): Promise<boolean>;
+  /** Who holds the month's lease, until when (ms since the epoch) and how far it is; undefined when nobody does. */
+  readLease(period: Period): Promise<{ holder: string; expiresAt: number; progress?: RunProgress } | undefined>;
+  releaseLease(period: Period, holder: string): Promise<void>;
 }
 
 const pad = (version: number) => String(version).padStart(4, '0');
@@ -103,30 +103,9 @@ const pad = (version: number) => String(version).padStart(4, '0');
 export function figuresHash(figures: RegionFigures): string {
   return createHash('sha256').update(JSON.stringify(figures)).digest('hex');
 }
-const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
 export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string): HistoryStore {
-  /** A conditional write: true when it was made, false when its condition refused it. */
-  const writeIf = async (command: PutCommand | UpdateCommand | DeleteCommand): Promise<boolean> => {
-    try {
-      await db.send(command as PutCommand);
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  };
-  const queryAll = async (input: ConstructorParameters<typeof QueryCommand>[0]) => {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await db.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
-      items.push(...(out.Items ?? []));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return items;
-  };
+  const queryAll = (input: Parameters<typeof queryItems>[1]) => queryItems(db, input);
   const toSnapshot = (item: Record<string, unknown>): Snapshot => item.snapshot as Snapshot;
 
   return {
@@ -167,6 +146,7 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
     },
     async putSnapshot(snapshot) {
       return writeIf(
+        db,
         new PutCommand({ TableName: tableName, Item: snapshotItem(snapshot), ConditionExpression: 'attribute_not_exists(pk)' }),
       );
     },
@@ -204,45 +184,44 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
         }),
       );
     },
-    async failDelivery(period, recipientKey, reason, now) {
-      await db.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { pk: `DELIVERY#${period}`, sk: recipientKey },
-          UpdateExpression: 'SET #s = :failed, reason = :reason, failedAt = :at',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':failed': 'failed', ':reason': reason, ':at': now.toISOString() },
-        }),
-      );
-    },
     async acquireLease(period, holder, ttlMs, now) {
-      return writeIf(
-        new PutCommand({
-          TableName: tableName,
-          Item: { pk: `PERIOD#${period}`, sk: 'LEASE', holder, expiresAt: now.getTime() + ttlMs },
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR holder = :me',
-          ExpressionAttributeValues: { ':now': now.getTime(), ':me': holder },
-        }),
-      );
+      try {
+        const out = await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { pk: `PERIOD#${period}`, sk: 'LEASE', holder, expiresAt: now.getTime() + ttlMs },
+            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR holder = :me',
+            ExpressionAttributeValues: { ':now': now.getTime(), ':me': holder },
+            // The lapsed lease this put replaced, if any: whoever held it died without releasing it.
+            ReturnValues: 'ALL_OLD',
+          }),
+        );
+        const previous = out.Attributes?.holder;
+        return typeof previous === 'string' && previous !== holder ? { acquired: true, replaced: previous } : { acquired: true };
+      } catch (error) {
+        if (isConditionFailure(error)) return { acquired: false };
+        throw error;
+      }
     },
-    async renewLease(period, holder, ttlMs, now) {
+    async renewLease(period, holder, ttlMs, now, progress) {
       return writeIf(
+        db,
         new UpdateCommand({
           TableName: tableName,
           Key: { pk: `PERIOD#${period}`, sk: 'LEASE' },
-          UpdateExpression: 'SET expiresAt = :until',
+          UpdateExpression: progress ? 'SET expiresAt = :until, progress = :progress' : 'SET expiresAt = :until',
           ConditionExpression: 'holder = :me',
-          ExpressionAttributeValues: { ':me': holder, ':until': now.getTime() + ttlMs },
+          ExpressionAttributeValues: { ':me': holder, ':until': now.getTime() + ttlMs, ...(progress ? { ':progress': progress } : {}) },
         }),
       );
     },
     async readLease(period) {
       const out = await db.send(new GetCommand({ TableName: tableName, Key: { pk: `PERIOD#${period}`, sk: 'LEASE' }, ConsistentRead: true }));
-      if (!out.Item) return undefined;
-      return { holder: String(out.Item.holder), expiresAt: Number(out.Item.expiresAt) };
+      return out.Item ? leaseItemSchema.parse(out.Item) : undefined;
     },
     async releaseLease(period, holder) {
       await writeIf(
+        db,
         new DeleteCommand({
           TableName: tableName,
           Key: { pk: `PERIOD#${period}`, sk: 'LEASE' },
@@ -250,57 +229,6 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
           ExpressionAttributeValues: { ':me': holder },
         }),
       );
-    },
-    async claimDelivery(period, recipientKey, now, message) {
-      return writeIf(
-        new PutCommand({
-          TableName: tableName,
-          Item: { pk: `DELIVERY#${period}`, sk: recipientKey, status: 'claimed', claimedAt: now.toISOString(), message },
-          // Never taken over automatically: a claim left by a crash may hide an email SES already
-          // accepted, and a second one is worse than a delay an operator can see and resolve.
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    },
-    async deliveriesInDoubt(period) {
-      const items = await queryAll({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        FilterExpression: '#s = :claimed',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':pk': `DELIVERY#${period}`, ':claimed': 'claimed' },
-      });
-      return items.map((item) => ({ recipientKey: String(item.sk), claimedAt: String(item.claimedAt), message: String(item.message ?? '') }));
-    },
-    async completeDelivery(period, recipientKey, messageId, now) {
-      await db.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { pk: `DELIVERY#${period}`, sk: recipientKey },
-          UpdateExpression: 'SET #s = :sent, messageId = :id, sentAt = :at',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':sent': 'sent', ':id': messageId, ':at': now.toISOString() },
-        }),
-      );
-    },
-    async abandonDelivery(period, recipientKey) {
-      // Only a claim is abandoned: a delivery recorded as sent or failed stays.
-      await writeIf(
-        new DeleteCommand({
-          TableName: tableName,
-          Key: { pk: `DELIVERY#${period}`, sk: recipientKey },
-          ConditionExpression: '#s = :claimed',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':claimed': 'claimed' },
-        }),
-      );
-    },
-    async deliveryState(period, recipientKey) {
-      const out = await db.send(new GetCommand({ TableName: tableName, Key: { pk: `DELIVERY#${period}`, sk: recipientKey } }));
-      if (!out.Item) return undefined;
-      if (out.Item.status === 'sent') return { status: 'sent', messageId: String(out.Item.messageId), sentAt: String(out.Item.sentAt) };
-      if (out.Item.status === 'failed') return { status: 'failed', reason: String(out.Item.reason), failedAt: String(out.Item.failedAt) };
-      return { status: 'claimed', claimedAt: String(out.Item.claimedAt) };
     },
   };
 }

@@ -1,11 +1,56 @@
-/** A month's uploads as the jobs read them: every file still under `uploads/<month>/`, validated. */
+/**
+ * A month's uploads as the jobs see them: every file still under `uploads/<month>/`, judged by its
+ * validation report. No file is read before its size and its report say it may be: a 1 GB object left
+ * in the bucket, or a file already rejected, costs a listing entry, never memory.
+ */
 import type { ReportedFigures } from '../domain/compute.ts';
-import type { RegionIndex } from '../domain/regions.ts';
+import { provinceOfCode, type RegionIndex } from '../domain/regions.ts';
 import type { Period } from '../domain/types.ts';
 import { reportedFiguresOf, validateFigures } from '../inputs/figures.ts';
+import { UPLOAD_LIMITS } from '../inputs/limits.ts';
 import type { SourceFile } from '../history/store.ts';
 import { uploadsPrefix } from '../storage/keys.ts';
-import type { ObjectStore } from '../storage/object-store.ts';
+import type { ObjectStore, ObjectSummary } from '../storage/object-store.ts';
+import { readValidationReport, reportJudges, type ValidationReport } from '../storage/validation-report.ts';
+
+/** What the report of a listed upload says about it. */
+export type UploadVerdict =
+  | { state: 'accepted'; report: ValidationReport }
+  | { state: 'rejected'; report: ValidationReport }
+  /** No report for this very object yet (validation pending, or it failed before writing one). */
+  | { state: 'unjudged' }
+  | { state: 'too-large' };
+
+export interface JudgedUpload {
+  object: ObjectSummary;
+  fileName: string;
+  verdict: UploadVerdict;
+}
+
+/** The month's uploads, oldest first (a region uploaded twice takes the later file's figures), each with its verdict. */
+export async function judgeMonthUploads(store: ObjectStore, period: Period): Promise<JudgedUpload[]> {
+  const prefix = uploadsPrefix(period);
+  const listed = await store.list(prefix);
+  listed.sort((a, b) => a.lastModified.getTime() - b.lastModified.getTime() || a.key.localeCompare(b.key));
+  const judged: JudgedUpload[] = [];
+  for (const object of listed) {
+    const fileName = object.key.slice(prefix.length);
+    if (object.size > UPLOAD_LIMITS.maxBytes) {
+      judged.push({ object, fileName, verdict: { state: 'too-large' } });
+      continue;
+    }
+    const report = await readValidationReport(store, period, fileName);
+    const verdict: UploadVerdict =
+      !report || !reportJudges(report, object) ? { state: 'unjudged' } : report.ok ? { state: 'accepted', report } : { state: 'rejected', report };
+    judged.push({ object, fileName, verdict });
+  }
+  return judged;
+}
+
+/** Provinces with an accepted upload for the month (their own row or any regency's), from the reports alone. */
+export function provincesUploaded(judged: readonly JudgedUpload[]): Set<string> {
+  return new Set(judged.flatMap((upload) => (upload.verdict.state === 'accepted' ? upload.verdict.report.regionsReported.map(provinceOfCode) : [])));
+}
 
 export interface MonthUploads {
   /** Figures by region; a region uploaded twice takes the later file's. */
@@ -14,25 +59,38 @@ export interface MonthUploads {
   sources: SourceFile[];
   /** The file each region's figures came from. */
   sourceOf: Map<string, SourceFile>;
-  /** Files still present that do not validate (normally validate-upload has moved them away already). */
-  invalid: Array<{ key: string; errors: number }>;
+  /** What the run should say about the files (not used, or validated late), in Bahasa Indonesia. */
+  problems: string[];
 }
 
-/** The month's uploads, oldest first, so a region uploaded twice takes the later figures. */
+/**
+ * The figures of the month's accepted uploads. Each is read at the version its report accepted. An
+ * upload with no report for it yet (its validation is late, or failed before writing one) is validated
+ * here, within the same size limit, so a run right after an upload still uses it; the run says so.
+ */
 export async function readMonthUploads(store: ObjectStore, regions: RegionIndex, period: Period): Promise<MonthUploads> {
-  const listed = await store.list(uploadsPrefix(period));
-  listed.sort((a, b) => a.lastModified.getTime() - b.lastModified.getTime() || a.key.localeCompare(b.key));
-  const uploads: MonthUploads = { reported: new Map(), sources: [], sourceOf: new Map(), invalid: [] };
-  for (const summary of listed) {
-    const object = await store.get(summary.key);
-    if (!object) continue;
-    const fileName = summary.key.slice(uploadsPrefix(period).length);
-    const result = await validateFigures(object.body, { fileName, period, regions });
-    if (!result.ok) {
-      uploads.invalid.push({ key: summary.key, errors: result.errors.length });
+  const uploads: MonthUploads = { reported: new Map(), sources: [], sourceOf: new Map(), problems: [] };
+  for (const { object, fileName, verdict } of await judgeMonthUploads(store, period)) {
+    if (verdict.state === 'too-large') {
+      uploads.problems.push(`unggahan ${object.key} terlalu besar (${object.size} bita) dan tidak dibaca`);
       continue;
     }
-    const source: SourceFile = { key: summary.key, etag: object.etag, uploadedAt: object.lastModified.toISOString() };
+    if (verdict.state === 'rejected') {
+      uploads.problems.push(`unggahan ${object.key} ditolak validasi (${verdict.report.errors.length} kesalahan) dan tidak dipakai`);
+      continue;
+    }
+    const read = await store.get(object.key, {
+      ...(verdict.state === 'accepted' && verdict.report.versionId ? { versionId: verdict.report.versionId } : {}),
+      maxBytes: UPLOAD_LIMITS.maxBytes,
+    });
+    if (!read) continue; // removed since the listing (quarantined): nothing to use
+    const result = await validateFigures(read.body, { fileName, period, regions });
+    if (verdict.state === 'unjudged') uploads.problems.push(`unggahan ${object.key} belum punya laporan validasi: divalidasi oleh run ini${result.ok ? '' : ' dan tidak sah'}`);
+    if (!result.ok) {
+      if (verdict.state === 'accepted') uploads.problems.push(`unggahan ${object.key} tidak sah lagi menurut aturan validasi saat ini (${result.errors.length} kesalahan) dan tidak dipakai`);
+      continue;
+    }
+    const source: SourceFile = { key: object.key, etag: read.etag, uploadedAt: read.lastModified.toISOString() };
     uploads.sources.push(source);
     for (const row of result.rows) {
       uploads.reported.set(row.code, reportedFiguresOf(row));

@@ -1,54 +1,102 @@
 /**
- * remind-uploads: some days before the run, tell the admins of provinces with no valid upload for the
+ * remind-uploads: some days before the run, tell the admins of provinces with no accepted upload for the
  * month yet (and national admins, the whole list) that the deadline is near.
+ *
+ * It decides from the validation reports alone (lib/jobs/month-uploads.ts) and never parses an upload,
+ * so its memory and time do not grow with what admins put in the bucket. Each reminder is claimed in the
+ * reminder ledger before it is sent, so Lambda's retries of a failed or timed-out invocation send
+ * nothing twice; the claim's key is the occurrence (the schedule's date), so the next schedule reminds again.
  */
 import { buildMime } from '../delivery/mime.ts';
 import { displayName, loadRegionIndex, NATIONAL_CODE, provinceOfCode, type RegionIndex } from '../domain/regions.ts';
 import { periodNameId } from '../domain/period.ts';
 import type { Period } from '../domain/types.ts';
-import { readMonthUploads } from './month-uploads.ts';
+import { judgeMonthUploads, provincesUploaded } from './month-uploads.ts';
 import { validateRecipients } from '../inputs/recipients.ts';
+import { UPLOAD_LIMITS } from '../inputs/limits.ts';
 import { RECIPIENTS_KEY } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { Mailer } from '../delivery/mailer.ts';
+import type { SendLedger } from '../history/send-ledger.ts';
+import { classifySendError, describeSendError } from '../delivery/ses-errors.ts';
 
 export interface RemindDeps {
   store: ObjectStore;
   mailer: Mailer;
+  ledger: SendLedger;
   sender: string;
+  now: () => Date;
   regions?: () => Promise<RegionIndex>;
 }
 
-/** Provinces with no figures at all for the month: neither their own row nor any regency's. */
+export interface RemindOptions {
+  period: Period;
+  /** Which reminder this is (the schedule's date, `YYYY-MM-DD`): one email per admin and occurrence. */
+  occurrence: string;
+}
+
+export interface RemindResult {
+  missing: string[];
+  reminded: string[];
+  /** Admins already reminded for this occurrence (a retry, or a second run the same day). */
+  alreadyReminded: string[];
+  /** Addresses SES refused for good, with the reason. */
+  refused: Array<{ email: string; reason: string }>;
+}
+
+/** Provinces with no accepted upload at all for the month: neither their own row nor any regency's. */
 export async function provincesWithoutUpload(store: ObjectStore, regions: RegionIndex, period: Period): Promise<string[]> {
-  const { reported } = await readMonthUploads(store, regions, period);
-  const covered = new Set([...reported.keys()].map(provinceOfCode));
+  const covered = provincesUploaded(await judgeMonthUploads(store, period));
   return regions.provinces.map((p) => p.code).filter((code) => !covered.has(code));
 }
 
-export async function remindUploads(deps: RemindDeps, period: Period): Promise<{ missing: string[]; reminded: string[] }> {
+export async function remindUploads(deps: RemindDeps, { period, occurrence }: RemindOptions): Promise<RemindResult> {
   const regions = await (deps.regions ?? loadRegionIndex)();
   const missing = await provincesWithoutUpload(deps.store, regions, period);
-  if (missing.length === 0) return { missing, reminded: [] };
-  const recipientsObject = await deps.store.get(RECIPIENTS_KEY);
+  const result: RemindResult = { missing, reminded: [], alreadyReminded: [], refused: [] };
+  if (missing.length === 0) return result;
+  const recipientsObject = await deps.store.get(RECIPIENTS_KEY, { maxBytes: UPLOAD_LIMITS.maxBytes });
   const admins = recipientsObject
     ? (await validateRecipients(recipientsObject.body, RECIPIENTS_KEY, regions)).recipients.filter((r) => r.role === 'admin')
     : [];
-  const reminded: string[] = [];
   const month = periodNameId(period);
+  const byEmail = new Map<string, { name: string; provinces: Set<string> }>();
   for (const admin of admins) {
     const theirs = admin.scope === NATIONAL_CODE ? missing : missing.filter((code) => code === provinceOfCode(admin.scope));
     if (theirs.length === 0) continue;
-    const names = theirs.map((code) => `- ${displayName(regions.byCode.get(code)!)} (${code})`);
+    const entry = byEmail.get(admin.email) ?? { name: admin.name, provinces: new Set<string>() };
+    for (const code of theirs) entry.provinces.add(code);
+    byEmail.set(admin.email, entry);
+  }
+  for (const [email, { name, provinces }] of byEmail) {
+    const names = [...provinces].map((code) => `- ${displayName(regions.byCode.get(code)!)} (${code})`);
     const raw = await buildMime({
       from: deps.sender,
-      to: admin.email,
+      to: email,
       subject: `Pengingat: data UCJ ${month} belum diunggah`,
-      text: [`Yth. ${admin.name},`, '', `Data UCJ bulan ${month} untuk wilayah berikut belum diunggah atau belum lolos validasi:`, ...names, '', 'Mohon unggah sebelum buletin bulanan dibuat.', ''].join('\n'),
+      text: [`Yth. ${name},`, '', `Data UCJ bulan ${month} untuk wilayah berikut belum diunggah atau belum lolos validasi:`, ...names, '', 'Mohon unggah sebelum buletin bulanan dibuat.', ''].join('\n'),
       period,
     });
-    await deps.mailer.sendRaw(raw, admin.email);
-    reminded.push(admin.email);
+    const ledgerKey = `${email}#${occurrence}`;
+    if (!(await deps.ledger.claim(period, ledgerKey, deps.now(), JSON.stringify({ email, provinces: [...provinces] })))) {
+      result.alreadyReminded.push(email);
+      continue;
+    }
+    try {
+      const messageId = await deps.mailer.sendRaw(raw, email);
+      await deps.ledger.complete(period, ledgerKey, messageId, deps.now());
+      result.reminded.push(email);
+    } catch (error) {
+      if (classifySendError(error) === 'recipient') {
+        const reason = describeSendError(error);
+        await deps.ledger.fail(period, ledgerKey, reason, deps.now());
+        result.refused.push({ email, reason });
+        continue;
+      }
+      // Nothing was sent: let the claim go so Lambda's retry of this invocation reminds this admin.
+      await deps.ledger.abandon(period, ledgerKey);
+      throw error;
+    }
   }
-  return { missing, reminded };
+  return result;
 }

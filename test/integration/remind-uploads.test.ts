@@ -7,6 +7,8 @@ import { simpleParser } from 'mailparser';
 import { startLocalStack, type LocalStack } from '../../lib/local/stack.ts';
 import { createLocalInvoker, type LocalInvoker } from '../../lib/local/invoke.ts';
 import { loadRegionIndex } from '../../lib/domain/regions.ts';
+import { writeSesAccount } from '../../lib/local/ses-account.ts';
+import { validCsvOfSize } from '../fixtures/hostile-uploads.ts';
 
 let dir: string;
 let stack: LocalStack;
@@ -36,22 +38,66 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+const SCHEDULED = '2026-11-02T00:00:00Z';
+const reminders = async () => {
+  const folder = join(stack.outboxDir, '2026-10');
+  const mails = await Promise.all((await readdir(folder).catch(() => [] as string[])).map(async (name) => simpleParser(await readFile(join(folder, name)))));
+  return mails.filter((m) => m.subject?.startsWith('Pengingat'));
+};
+const to = (mail: { to?: unknown }) => JSON.stringify(mail.to);
+
 describe('remind-uploads', () => {
   it('tells the admins of provinces without a valid upload, and the national admins the whole list', async () => {
     const regions = await loadRegionIndex();
-    const result = await invoker.remindUploads({ period: '2026-10' });
+    const result = await invoker.remindUploads({ period: '2026-10', scheduledTime: SCHEDULED });
     expect(result.missing).toHaveLength(regions.provinces.length - 1);
     expect(result.missing).toContain('18');
     expect(result.missing).not.toContain('51');
     expect(result.reminded.sort()).toEqual(['admin.lampung@bpjsketenagakerjaan.example', 'admin.nasional@bpjsketenagakerjaan.example']);
 
-    const folder = join(stack.outboxDir, '2026-10');
-    const reminders = await Promise.all(
-      (await readdir(folder)).map(async (name) => simpleParser(await readFile(join(folder, name)))),
-    ).then((mails) => mails.filter((m) => m.subject?.startsWith('Pengingat')));
-    const lampung = reminders.find((m) => m.text?.includes('Yth. Andi'))!;
+    const lampung = (await reminders()).find((m) => m.text?.includes('Yth. Andi'))!;
     expect(lampung.subject).toBe('Pengingat: data UCJ Oktober 2026 belum diunggah');
     expect(lampung.text).toContain('Lampung (18)');
     expect(lampung.text).not.toContain('Bali');
+  });
+
+  it('sends nothing twice when the same reminder is invoked again (Lambda\'s retries, the Scheduler\'s)', async () => {
+    const before = (await reminders()).length;
+    const again = await invoker.remindUploads({ period: '2026-10', scheduledTime: SCHEDULED });
+    expect(again.reminded).toEqual([]);
+    expect(again.alreadyReminded.sort()).toEqual(['admin.lampung@bpjsketenagakerjaan.example', 'admin.nasional@bpjsketenagakerjaan.example']);
+    expect(await reminders()).toHaveLength(before);
+  });
+
+  it('after an invocation that failed midway, its retry sends only what the failed one did not', async () => {
+    const occurrence = '2026-11-03T00:00:00Z';
+    const before = await reminders();
+    // The SES sandbox with only the national admin verified: Lampung's reminder is refused, not for
+    // anything about Lampung's admin, so the invocation fails after the national one was sent.
+    await writeSesAccount(dir, { productionAccessEnabled: false, sendingEnabled: true, identities: { 'ucj.example': 'SUCCESS', 'admin.nasional@bpjsketenagakerjaan.example': 'SUCCESS' } });
+    try {
+      await expect(invoker.remindUploads({ period: '2026-10', scheduledTime: occurrence })).rejects.toThrow(/not verified/);
+    } finally {
+      await writeSesAccount(dir, { productionAccessEnabled: true, sendingEnabled: true, identities: { 'ucj.example': 'SUCCESS' } });
+    }
+    const retried = await invoker.remindUploads({ period: '2026-10', scheduledTime: occurrence });
+    expect(retried.reminded).toEqual(['admin.lampung@bpjsketenagakerjaan.example']);
+    expect(retried.alreadyReminded).toEqual(['admin.nasional@bpjsketenagakerjaan.example']);
+    const now = await reminders();
+    const count = (address: string) => now.filter((m) => to(m).includes(address)).length - before.filter((m) => to(m).includes(address)).length;
+    expect(count('admin.nasional@')).toBe(1);
+    expect(count('admin.lampung@')).toBe(1);
+  });
+
+  it('decides from the validation reports and never reads an upload', async () => {
+    // A large accepted upload for Aceh's regencies (a long remark on each row): the reminder must know
+    // Aceh has uploaded without reading it.
+    const aceh = (await loadRegionIndex()).regenciesOf('11').map((r) => r.code);
+    const [outcome] = await invoker.upload([{ key: 'uploads/2026-10/aceh-besar.csv', body: validCsvOfSize(1_000_000, aceh, '2026-10') }]);
+    expect(outcome?.status === 'validated' && outcome.report.ok).toBe(true);
+    const served = stack.requests.s3Bytes;
+    const result = await invoker.remindUploads({ period: '2026-10', scheduledTime: '2026-11-04T00:00:00Z' });
+    expect(result.missing).not.toContain('11');
+    expect(stack.requests.s3Bytes - served, 'bytes read from S3 while reminding').toBeLessThan(100_000);
   });
 });

@@ -8,6 +8,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { bulletinsPrefix } from '../../lib/storage/keys.ts';
 import { inParallel } from '../../lib/util/concurrency.ts';
 import type { LocalStack } from '../../lib/local/stack.ts';
@@ -37,7 +38,7 @@ export async function observeMonth(runtime: Runtime, stack: LocalStack, period: 
   );
   const bulletins = new Map<string, string>();
   await inParallel(await runtime.store.list(bulletinsPrefix(period)), 16, async ({ key }) => {
-    bulletins.set(key, sha256((await runtime.store.get(key))!.body));
+    bulletins.set(key, sha256((await runtime.store.get(key, { maxBytes: 64 * 1024 * 1024 }))!.body));
   });
   const mails = new Map<string, Mail[]>();
   const folder = join(stack.outboxDir, period);
@@ -47,11 +48,11 @@ export async function observeMonth(runtime: Runtime, stack: LocalStack, period: 
     const entry = { subject: mail.subject ?? '', attachments: mail.attachments.map((a) => sha256(a.content)).sort() };
     mails.set(to, [...(mails.get(to) ?? []), entry]);
   }
-  const inDoubt = (await runtime.history.deliveriesInDoubt(period)).map((d) => d.recipientKey);
+  const inDoubt = (await runtime.deliveries.entries(period, 'claimed')).map((d) => d.recipientKey);
   return { snapshots, bulletins, mails, inDoubt, runs: await runtime.history.listRuns(period) };
 }
 
-/** Removes everything the month's runs made (snapshots, run records, lease, ledger, bulletins, emails, queued deliveries); the uploads stay. */
+/** Removes everything the month's runs made (snapshots, run records, lease, ledgers, bulletins, emails, queued deliveries); the uploads stay. */
 export async function wipeMonth(runtime: Runtime, stack: LocalStack, period: string): Promise<void> {
   const { dynamo } = runtime.clients;
   const TableName = runtime.env.TABLE_NAME;
@@ -60,7 +61,7 @@ export async function wipeMonth(runtime: Runtime, stack: LocalStack, period: str
   do {
     const out = await dynamo.send(new ScanCommand({ TableName, ExclusiveStartKey, ProjectionExpression: 'pk, sk, gsi1pk' }));
     for (const item of out.Items ?? []) {
-      if (item.pk === `PERIOD#${period}` || item.pk === `DELIVERY#${period}` || item.gsi1pk === `PERIOD#${period}`) doomed.push({ pk: item.pk, sk: item.sk });
+      if (item.pk === `PERIOD#${period}` || item.pk === `DELIVERY#${period}` || item.pk === `REMINDER#${period}` || item.gsi1pk === `PERIOD#${period}`) doomed.push({ pk: item.pk, sk: item.sk });
     }
     ExclusiveStartKey = out.LastEvaluatedKey;
   } while (ExclusiveStartKey);
@@ -69,6 +70,14 @@ export async function wipeMonth(runtime: Runtime, stack: LocalStack, period: str
   });
   await inParallel(await runtime.store.list(bulletinsPrefix(period)), 16, (object) => runtime.store.delete(object.key));
   await rm(join(stack.outboxDir, period), { recursive: true, force: true });
-  const queued = (await readdir(stack.queueDir).catch(() => [] as string[])).filter((name) => name.startsWith(`${period}-`));
-  await Promise.all(queued.map((name) => rm(join(stack.queueDir, name), { force: true })));
+  await purgeQueue(runtime);
+}
+
+/** Empties the delivery queue (PurgeQueue allows one a minute, so messages are received and deleted). */
+async function purgeQueue(runtime: Runtime): Promise<void> {
+  for (;;) {
+    const out = await runtime.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: runtime.env.DELIVERY_QUEUE_URL, MaxNumberOfMessages: 10, VisibilityTimeout: 60 }));
+    if (!out.Messages?.length) return;
+    await Promise.all(out.Messages.map((m) => runtime.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: runtime.env.DELIVERY_QUEUE_URL, ReceiptHandle: m.ReceiptHandle }))));
+  }
 }
