@@ -1,28 +1,47 @@
 /**
- * Where monthly-run puts one delivery message per recipient. On AWS an SQS queue; on the local stack,
- * which has no SQS emulator, a spool folder of JSON files that the stack's driver hands to
- * deliver-bulletin as SQS-shaped batches. Both survive a crash of the run that queued them.
+ * Where monthly-run puts one delivery message per recipient: an SQS queue, on AWS and on the local stack
+ * (lib/local/sqs-emulator.ts serves the same API there). Batches keep to SQS's limits, which the local
+ * queue enforces as SQS does: ten entries, and 256 KiB in all (the queue's maximum message size).
  */
-import { mkdir, readdir, readFile, rm, writeFile, rename } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createHash } from 'node:crypto';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DeliveryMessage } from './message.ts';
+import { SQS_LIMITS } from '../contract/queue.ts';
 
 export interface DeliveryQueue {
   send(messages: readonly DeliveryMessage[]): Promise<void>;
 }
 
+export { SQS_LIMITS };
+
+/** Consecutive batches within both limits; a message over the size limit is an error naming its recipient. */
+export function sqsBatches(bodies: ReadonlyArray<{ id: string; body: string }>): Array<Array<{ id: string; body: string }>> {
+  const batches: Array<Array<{ id: string; body: string }>> = [];
+  let current: Array<{ id: string; body: string }> = [];
+  let bytes = 0;
+  for (const entry of bodies) {
+    const size = Buffer.byteLength(entry.body);
+    if (size > SQS_LIMITS.maxMessageBytes) throw new Error(`delivery message ${entry.id} is ${size} bytes, over SQS's ${SQS_LIMITS.maxMessageBytes}`);
+    if (current.length === SQS_LIMITS.entriesPerBatch || bytes + size > SQS_LIMITS.maxBatchBytes) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(entry);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
 export function sqsDeliveryQueue(sqs: SQSClient, queueUrl: string): DeliveryQueue {
   return {
     async send(messages) {
-      for (let start = 0; start < messages.length; start += 10) {
-        const chunk = messages.slice(start, start + 10);
+      const entries = messages.map((message) => ({ id: message.email, body: JSON.stringify(message) }));
+      for (const batch of sqsBatches(entries)) {
         const out = await sqs.send(
           new SendMessageBatchCommand({
             QueueUrl: queueUrl,
-            Entries: chunk.map((message, index) => ({ Id: String(index), MessageBody: JSON.stringify(message) })),
+            Entries: batch.map((entry, index) => ({ Id: String(index), MessageBody: entry.body })),
           }),
         );
         if (out.Failed && out.Failed.length > 0) {
@@ -31,49 +50,4 @@ export function sqsDeliveryQueue(sqs: SQSClient, queueUrl: string): DeliveryQueu
       }
     },
   };
-}
-
-export interface SpooledMessage {
-  id: string;
-  path: string;
-  body: string;
-}
-
-/** The local stand-in for SQS: one file per message, named by content so re-queueing the same message is a no-op. */
-export function spoolDeliveryQueue(dir: string): DeliveryQueue & {
-  pending(): Promise<SpooledMessage[]>;
-  acknowledge(message: SpooledMessage): Promise<void>;
-} {
-  return {
-    async send(messages) {
-      await mkdir(dir, { recursive: true });
-      for (const message of messages) {
-        const body = JSON.stringify(message);
-        const id = createHash('sha256').update(body).digest('hex').slice(0, 32);
-        const target = join(dir, `${message.period}-${id}.json`);
-        // Write then rename, so the driver never reads half a message.
-        await writeFile(`${target}.tmp`, body);
-        await rename(`${target}.tmp`, target);
-      }
-    },
-    async pending() {
-      let names: string[];
-      try {
-        names = (await readdir(dir)).filter((name) => name.endsWith('.json')).sort();
-      } catch {
-        return [];
-      }
-      return Promise.all(
-        names.map(async (name) => ({ id: name.replace(/\.json$/, ''), path: join(dir, name), body: await readFile(join(dir, name), 'utf8') })),
-      );
-    },
-    async acknowledge(message) {
-      await rm(message.path, { force: true });
-    },
-  };
-}
-
-/** `file:///path` selects the spool; anything else is an SQS queue URL. */
-export function spoolDirOf(queueUrl: string): string | undefined {
-  return queueUrl.startsWith('file://') ? fileURLToPath(queueUrl) : undefined;
 }

@@ -11,14 +11,21 @@
  */
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { HistoryStore } from '../history/store.ts';
+import type { SendLedger } from '../history/send-ledger.ts';
 import type { Mailer } from '../delivery/mailer.ts';
+import type { LinkSigner } from '../delivery/links.ts';
 import { composeBulletinEmail } from '../delivery/email.ts';
+import { classifySendError, describeSendError } from '../delivery/ses-errors.ts';
 import { deliveryLedgerKey, deliveryMessageSchema, type DeliveryMessage } from '../delivery/message.ts';
 
 export interface DeliverDeps {
   store: ObjectStore;
-  history: HistoryStore;
+  /** Where each delivery counts itself into the run that queued it. */
+  history: Pick<HistoryStore, 'countDelivery'>;
+  ledger: SendLedger;
   mailer: Mailer;
+  /** Links to bulletins too large to attach (download-bulletin). */
+  links: LinkSigner;
   sender: string;
   replyTo?: string;
   now: () => Date;
@@ -49,24 +56,8 @@ export type DeliverOutcome =
   | { status: 'in_doubt' }
   | { status: 'failed'; reason: string };
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
-/** Seven days, the longest a SigV4 presigned link may live. */
-export const LINK_EXPIRY_SECONDS = 7 * 24 * 3600;
-
-/**
- * SES errors that no retry will fix: the message or address is refused, or the account cannot send.
- * Everything else (throttling, 5xx, the network) is retried: first by the SDK with back-off, then by SQS.
- */
-const PERMANENT_SES_ERRORS = new Set([
-  'MessageRejected',
-  'MailFromDomainNotVerifiedException',
-  'AccountSuspendedException',
-  'BadRequestException',
-  'NotFoundException',
-]);
-
-export function isPermanentSendError(error: unknown): boolean {
-  return PERMANENT_SES_ERRORS.has((error as { name?: string }).name ?? '');
-}
+/** SES takes 40 MB a message; a bulletin is ~50–500 KB, so anything near this is not one to read. */
+const MAX_BULLETIN_BYTES = 40 * 1024 * 1024;
 
 export function parseDeliveryMessage(body: string): DeliveryMessage {
   return deliveryMessageSchema.parse(JSON.parse(body));
@@ -78,7 +69,7 @@ export async function deliverBulletin(deps: DeliverDeps, message: DeliveryMessag
   // Read once: the bodies are attached, or, when they are too large together, only their sizes count.
   const bodies = await Promise.all(
     message.bulletins.map(async (bulletin) => {
-      const object = await deps.store.get(bulletin.key);
+      const object = await deps.store.get(bulletin.key, { maxBytes: MAX_BULLETIN_BYTES });
       if (!object) throw new Error(`bulletin ${bulletin.key} is not in the bucket`);
       return { fileName: bulletin.fileName, content: object.body };
     }),
@@ -86,7 +77,7 @@ export async function deliverBulletin(deps: DeliverDeps, message: DeliveryMessag
   const linked = bodies.reduce((sum, body) => sum + body.content.length, 0) > (deps.maxAttachmentBytes ?? MAX_ATTACHMENT_BYTES);
   const attachments = linked ? [] : bodies;
   const links = linked
-    ? await Promise.all(message.bulletins.map(async (b) => ({ fileName: b.fileName, url: await deps.store.link(b.key, LINK_EXPIRY_SECONDS) })))
+    ? await Promise.all(message.bulletins.map(async (b) => ({ fileName: b.fileName, url: await deps.links.link(b.key) })))
     : [];
   const raw = await composeBulletinEmail(message, attachments, { from: deps.sender, replyTo: deps.replyTo, period, links });
 
@@ -95,26 +86,28 @@ export async function deliverBulletin(deps: DeliverDeps, message: DeliveryMessag
 
   // Claimed already: sent, refused, or in doubt (a crash around the SES call, or the same message being
   // delivered right now by another worker, which owns its retries).
-  if (!(await deps.history.claimDelivery(period, ledgerKey, deps.now(), JSON.stringify(message)))) {
-    const state = await deps.history.deliveryState(period, ledgerKey);
+  if (!(await deps.ledger.claim(period, ledgerKey, deps.now(), JSON.stringify(message)))) {
+    const state = await deps.ledger.state(period, ledgerKey);
     return state?.status === 'claimed' ? { status: 'in_doubt' } : { status: 'duplicate' };
   }
   let messageId: string;
   try {
     messageId = await deps.mailer.sendRaw(raw, email);
   } catch (error) {
-    if (isPermanentSendError(error)) {
-      const reason = `${(error as Error).name}: ${(error as Error).message}`;
-      await deps.history.failDelivery(period, ledgerKey, reason, deps.now());
+    // Only a refusal of this recipient or message is theirs for good; a refusal of the account or the
+    // sender (the sandbox, an identity still being verified) is fixed by an operator and then retried.
+    if (classifySendError(error) === 'recipient') {
+      const reason = describeSendError(error);
+      await deps.ledger.fail(period, ledgerKey, reason, deps.now());
       await deps.history.countDelivery(period, message.runKey, 'failed');
       return { status: 'failed', reason };
     }
     // Not sent as far as SES told us, so a retry may claim again. (A timeout after SES accepted is the
-    // same unclosable window as a crash before completeDelivery: see the top of this file.)
-    await deps.history.abandonDelivery(period, ledgerKey);
+    // same unclosable window as a crash before the ledger is marked: see the top of this file.)
+    await deps.ledger.abandon(period, ledgerKey);
     throw error;
   }
-  await deps.history.completeDelivery(period, ledgerKey, messageId, deps.now());
+  await deps.ledger.complete(period, ledgerKey, messageId, deps.now());
   await deps.history.countDelivery(period, message.runKey, 'sent');
   return { status: 'sent', messageId, linked };
 }

@@ -10,6 +10,7 @@ import { addMonths, parsePeriod, PERIOD_PATTERN, previousPeriodInJakarta } from 
 import { displayName, loadRegionIndex, provinceOfCode, type RegionIndex } from '../domain/regions.ts';
 import type { MonthResult, Period, Region, RegionFigures, Status } from '../domain/types.ts';
 import { validateRecipients, type Recipient } from '../inputs/recipients.ts';
+import { UPLOAD_LIMITS } from '../inputs/limits.ts';
 import { validateGroups } from '../inputs/groups.ts';
 import { targetTableForYear, validateTargets } from '../inputs/targets.ts';
 import type { BulletinInput } from '../bulletin/definition.ts';
@@ -18,11 +19,14 @@ import { bulletinKey, GROUPS_KEY, RECIPIENTS_KEY, targetsKey } from '../storage/
 import type { ObjectStore } from '../storage/object-store.ts';
 import { figuresHash, runRecordKey, type HistoryStore, type RunRecord, type Snapshot, type SourceFile } from '../history/store.ts';
 import type { DeliveryQueue } from '../delivery/queue.ts';
+import { canReach, senderBlocked, type MailAccount } from '../delivery/ses-readiness.ts';
 import { readMonthUploads } from './month-uploads.ts';
-import { DEFAULT_LEASE_TTL_MS, takeMonthLease } from './month-lease.ts';
+import { DEFAULT_LEASE_TTL_MS, takeMonthLease, type RunProgress } from './month-lease.ts';
 import { crashPoint } from '../aws/faults.ts';
 import { inParallel } from '../util/concurrency.ts';
 import type { DeliveryBulletin, DeliveryMessage } from '../delivery/message.ts';
+import { bulletinFileName } from '../storage/keys.ts';
+import { capList, RUN_RECORD_LIMITS, SNAPSHOT_SOURCES_KEPT } from '../history/item-limits.ts';
 
 /** The Scheduler's payload (DESIGN.md: `{ "period"?: "YYYY-MM" }`), and what the schedule adds. */
 export const monthlyRunEventSchema = z.object({
@@ -52,6 +56,10 @@ export interface MonthlyRunDeps {
    * (render-fan-out.ts). Throws when rendering could not be done at all.
    */
   renderAndStore: Renderer;
+  /** Whether SES can send yet (the sandbox, the sender's verification): what cannot go is held back. */
+  mailAccount: MailAccount;
+  /** The From address of the bulletins, whose identity must be verified. */
+  sender: string;
   now: () => Date;
   regions?: () => Promise<RegionIndex>;
   /** The month's lease lifetime (month-lease.ts); 45 s unless set. */
@@ -64,24 +72,31 @@ export interface MonthlyRunOptions {
   snapshotsOnly?: boolean;
 }
 
-export interface MonthlyRunSummary {
-  period: Period;
-  runId: string;
-  outcome: RunRecord['outcome'] | 'skipped';
-  reason?: string;
-  regionsComputed: number;
-  missing: string[];
-  snapshotsWritten: number;
-  bulletins: string[];
-  bulletinFailures: Array<{ region: string; reason: string }>;
+/**
+ * What a run answers (the Lambda's response): also what `ucj run` parses from the Invoke payload, so the
+ * operator's terminal and the function agree on its shape.
+ */
+export const monthlyRunSummarySchema = z.object({
+  period: z.string(),
+  runId: z.string(),
+  outcome: z.enum(['succeeded', 'failed', 'partial', 'skipped']),
+  reason: z.string().optional(),
+  regionsComputed: z.number().int(),
+  missing: z.array(z.string()),
+  snapshotsWritten: z.number().int(),
+  bulletins: z.array(z.string()),
+  bulletinFailures: z.array(z.object({ region: z.string(), reason: z.string() })),
   /** Regions whose bulletin was not made because the month has no figures for them (they are listed as missing). */
-  bulletinsSkipped: string[];
-  deliveriesQueued: number;
-  problems: string[];
-  durationMs: number;
+  bulletinsSkipped: z.array(z.string()),
+  deliveriesQueued: z.number().int(),
+  /** Deliveries not queued because SES cannot send them yet (the problems say what is missing); a re-run sends them. */
+  deliveriesHeld: z.number().int(),
+  problems: z.array(z.string()),
+  durationMs: z.number(),
   /** The run whose lease this one waited out and took over (it had died or failed). */
-  tookOverFrom?: string;
-}
+  tookOverFrom: z.string().optional(),
+});
+export type MonthlyRunSummary = z.infer<typeof monthlyRunSummarySchema>;
 
 export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions): Promise<MonthlyRunSummary> {
   const started = deps.now();
@@ -98,6 +113,7 @@ export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions)
     bulletinFailures: [],
     bulletinsSkipped: [],
     deliveriesQueued: 0,
+    deliveriesHeld: 0,
     problems: [],
     durationMs: 0,
   };
@@ -113,9 +129,10 @@ export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions)
   };
   let inputs: SourceFile[] = [];
   try {
+    lease.progress({ stage: 'reading' });
     const regions = await (deps.regions ?? loadRegionIndex)();
     const uploads = await readMonthUploads(deps.store, regions, period);
-    summary.problems.push(...uploads.invalid.map((file) => `unggahan ${file.key} tidak sah (${file.errors} kesalahan) dan tidak dipakai`));
+    summary.problems.push(...uploads.problems);
     inputs = uploads.sources;
     const targets = await readTargets(deps.store, regions, parsePeriod(period).year, summary.problems);
     const history = await readHistory(deps.history, period);
@@ -128,6 +145,7 @@ export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions)
 
     crashPoint('after-read');
     stillHeld('writing snapshots');
+    lease.progress({ stage: 'snapshots', regionsComputed: computed.length });
     const sources = sourcesByRegion(computed, uploads.sourceOf, inputs, groups);
     const { written, versions } = await writeSnapshots(deps.history, period, computed, sources, runId, started);
     summary.snapshotsWritten = written;
@@ -137,12 +155,17 @@ export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions)
       const recipients = await readRecipients(deps.store, regions, summary.problems);
       const officials = recipients.filter((r) => r.role === 'pejabat');
       stillHeld('rendering');
-      const rendered = await renderBulletins(deps, regions, month, history, versions, inputs, sources, summary);
+      const onRendered = (bulletinsRendered: number, bulletinsTotal: number) =>
+        lease.progress({ stage: 'rendering', regionsComputed: computed.length, bulletinsRendered, bulletinsTotal });
+      const rendered = await renderBulletins(deps, regions, month, history, versions, inputs, sources, summary, onRendered);
       const runKey = runRecordKey({ startedAt: started.toISOString(), runId });
       const messages = deliveryMessages(period, runKey, officials, rendered, summary.problems);
+      const { ready, held } = await holdUndeliverable(deps, messages, summary.problems);
       stillHeld('queueing deliveries');
-      await deps.queue.send(messages);
-      summary.deliveriesQueued = messages.length;
+      lease.progress({ stage: 'queueing', regionsComputed: computed.length, bulletinsRendered: rendered.size, bulletinsTotal: rendered.size });
+      await deps.queue.send(ready);
+      summary.deliveriesQueued = ready.length;
+      summary.deliveriesHeld = held;
     }
     if (summary.bulletinFailures.length > 0) summary.outcome = 'partial';
   } catch (error) {
@@ -160,7 +183,8 @@ export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions)
         finishedAt: finished.toISOString(),
         durationMs: summary.durationMs,
         outcome: summary.outcome === 'skipped' ? 'failed' : summary.outcome,
-        inputs,
+        // Capped, with counts, so the item stays far below DynamoDB's 400 KB whatever the month holds.
+        inputs: capList(inputs, RUN_RECORD_LIMITS.inputs),
         counts: {
           regionsComputed: summary.regionsComputed,
           missing: summary.missing.length,
@@ -168,8 +192,11 @@ export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions)
           bulletins: summary.bulletins.length,
           bulletinFailures: summary.bulletinFailures.length,
           deliveriesQueued: summary.deliveriesQueued,
+          deliveriesHeld: summary.deliveriesHeld,
+          inputs: inputs.length,
+          problems: summary.problems.length,
         },
-        problems: summary.problems,
+        problems: capList(summary.problems, RUN_RECORD_LIMITS.problems).map((problem) => problem.slice(0, RUN_RECORD_LIMITS.problemChars)),
         ...(summary.tookOverFrom ? { tookOverFrom: summary.tookOverFrom } : {}),
       });
     } finally {
@@ -181,7 +208,7 @@ export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions)
 }
 
 async function readTargets(store: ObjectStore, regions: RegionIndex, year: number, problems: string[]) {
-  const object = await store.get(targetsKey(year));
+  const object = await store.get(targetsKey(year), { maxBytes: UPLOAD_LIMITS.maxBytes });
   if (!object) {
     problems.push(`tidak ada berkas target ${targetsKey(year)}: semua wilayah tanpa target`);
     return new Map();
@@ -196,7 +223,7 @@ async function readTargets(store: ObjectStore, regions: RegionIndex, year: numbe
 
 /** Optional: without the file there are simply no groups. */
 async function readGroups(store: ObjectStore, regions: RegionIndex, problems: string[]): Promise<Map<string, string[]>> {
-  const object = await store.get(GROUPS_KEY);
+  const object = await store.get(GROUPS_KEY, { maxBytes: UPLOAD_LIMITS.maxBytes });
   if (!object) return new Map();
   const result = await validateGroups(object.body, GROUPS_KEY, regions);
   if (!result.ok) problems.push(`${GROUPS_KEY} tidak sah (${result.errors.length} kesalahan): kelompok tidak dihitung`);
@@ -204,7 +231,7 @@ async function readGroups(store: ObjectStore, regions: RegionIndex, problems: st
 }
 
 async function readRecipients(store: ObjectStore, regions: RegionIndex, problems: string[]): Promise<Recipient[]> {
-  const object = await store.get(RECIPIENTS_KEY);
+  const object = await store.get(RECIPIENTS_KEY, { maxBytes: UPLOAD_LIMITS.maxBytes });
   if (!object) {
     problems.push(`tidak ada ${RECIPIENTS_KEY}: buletin dibuat tetapi tidak dikirim`);
     return [];
@@ -307,7 +334,20 @@ async function writeSnapshots(
     if (current?.contentHash === contentHash) continue;
     const version = (current?.version ?? 0) + 1;
     versions.set(figures.code, version);
-    pending.push({ code: figures.code, period, version, figures, contentHash, sources: sources.get(figures.code) ?? [], createdAt: now.toISOString(), runId });
+    const own = sources.get(figures.code) ?? [];
+    // The nation's sources are every file of the month: kept to a count past the first few, so a month of
+    // thousands of files cannot push a snapshot past DynamoDB's item limit.
+    pending.push({
+      code: figures.code,
+      period,
+      version,
+      figures,
+      contentHash,
+      sources: capList(own, SNAPSHOT_SOURCES_KEPT),
+      sourceCount: own.length,
+      createdAt: now.toISOString(),
+      runId,
+    });
   }
   let written = 0;
   await inParallel(pending, 16, async (snapshot) => {
@@ -345,6 +385,7 @@ async function renderBulletins(
   inputs: readonly SourceFile[],
   sources: ReadonlyMap<string, SourceFile[]>,
   summary: MonthlyRunSummary,
+  onRendered: (rendered: number, total: number) => void,
 ): Promise<Map<string, RenderedBulletin>> {
   const figuresByCode = new Map([month.national, ...month.provinces, ...month.regencies].map((f) => [f.code, f]));
   const missing = new Set(month.missing);
@@ -375,7 +416,10 @@ async function renderBulletins(
     };
     prepared.push({ region, figures: { ...figures, status: figures.status }, key: bulletinKey(month.period, region), revision, input });
   }
-  const outcomes = await deps.renderAndStore(prepared.map(({ key, input }) => ({ key, input })));
+  const outcomes = await deps.renderAndStore(
+    prepared.map(({ key, input }) => ({ key, input })),
+    (rendered) => onRendered(rendered, prepared.length),
+  );
   const rendered = new Map<string, RenderedBulletin>();
   prepared.forEach(({ input: _input, ...bulletin }, index) => {
     const outcome = outcomes[index]!;
@@ -404,7 +448,7 @@ function deliveryMessages(
     }
     const entry: DeliveryBulletin = {
       key: bulletin.key,
-      fileName: bulletin.key.split('/').at(-1)!.replace(/^nasional\.pdf$/, `nasional-${period}.pdf`),
+      fileName: bulletinFileName(bulletin.key),
       regionCode: bulletin.region.code,
       regionName: displayName(bulletin.region),
       coveragePct: bulletin.figures.coveragePct,
@@ -423,3 +467,30 @@ function deliveryMessages(
   return [...byEmail.values()];
 }
 
+
+/**
+ * Splits the month's deliveries into those SES can send now and those it would refuse for reasons that
+ * are not the recipients' (an unverified sender, the sandbox's unverified recipients). The held ones
+ * are not queued, so none is claimed or recorded as failed: a re-run once SES is ready sends them all.
+ */
+async function holdUndeliverable(
+  deps: Pick<MonthlyRunDeps, 'mailAccount' | 'sender'>,
+  messages: DeliveryMessage[],
+  problems: string[],
+): Promise<{ ready: DeliveryMessage[]; held: number }> {
+  if (messages.length === 0) return { ready: [], held: 0 };
+  const readiness = await deps.mailAccount.readiness();
+  const blocked = senderBlocked(readiness, deps.sender);
+  if (blocked) {
+    problems.push(`${messages.length} pengiriman ditahan: ${blocked}. Setelah diperbaiki, jalankan ulang bulan ini.`);
+    return { ready: [], held: messages.length };
+  }
+  const ready = messages.filter((message) => canReach(readiness, message.email));
+  const held = messages.length - ready.length;
+  if (held > 0) {
+    problems.push(
+      `${held} pengiriman ditahan: akun SES masih dalam sandbox dan hanya boleh mengirim ke alamat terverifikasi. Minta production access (docs/deploy.md, "SES"), lalu jalankan ulang bulan ini.`,
+    );
+  }
+  return { ready, held };
+}

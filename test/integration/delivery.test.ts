@@ -36,15 +36,21 @@ async function outbox(): Promise<ParsedMail[]> {
   return Promise.all(names.map(async (n) => simpleParser(await readFile(join(folder, n)))));
 }
 
+/** Starts this process's stack on the folder (the servers, the handlers and the delivery event source). */
+async function start(options: { deliveries?: boolean } = {}) {
+  stack = await startLocalStack(dir, { attach: false, ...options });
+  await announceStack(stack); // so `ucj` child processes below use these servers
+  invoker = await createLocalInvoker(stack);
+}
+
 beforeAll(async () => {
   // Prepare: this process's handlers get a 200 kB attachment cap (one bulletin is about 50 kB, ten are
-  // over it) and an SES that refuses one address.
+  // over it) and an SES that refuses one address. The event source is off, so the month's deliveries
+  // stay queued for the process the first test kills.
   process.env.MAX_ATTACHMENT_BYTES = '200000';
   process.env.UCJ_FAULTS = JSON.stringify({ sesRejectTo: [REFUSED] });
   dir = await mkdtemp(join(tmpdir(), 'ucj-delivery-'));
-  stack = await startLocalStack(dir, { attach: false });
-  await announceStack(stack); // so the child process below uses these servers
-  invoker = await createLocalInvoker(stack);
+  await start({ deliveries: false });
   const dataset = await generateSampleDataset({ lastPeriod: PERIOD, months: 1 });
   const extra = [
     `${REFUSED},Tono,Kepala Dinas,51,pejabat`,
@@ -55,6 +61,7 @@ beforeAll(async () => {
   await invoker.upload([{ key: 'config/recipients.csv', body: recipients }, ...[...dataset.targets, ...dataset.uploads].map((f) => ({ key: f.key, body: f.content }))]);
   run = await invoker.runMonth({ period: PERIOD });
   expect(run.deliveriesQueued).toBe(officials.length);
+  await stack.close();
 });
 
 afterAll(async () => {
@@ -64,37 +71,42 @@ afterAll(async () => {
   delete process.env.UCJ_FAULTS;
 });
 
+/** `ucj <args>` in its own process, on this test's folder; resolves with how it ended and what it printed. */
+function ucj(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [UCJ, ...args], { env: { ...process.env, UCJ_LOCAL_DIR: dir, ...env } }, (_error, stdout) => {
+      resolve({ code: child.exitCode, signal: child.signalCode, stdout });
+    });
+  });
+}
+
 describe('delivery', () => {
   it('a process killed in the middle of delivery, then a re-run, gives every official exactly one email', async () => {
-    // Act: a separate `ucj deliver` that kills itself right after SES accepted its fifth email, before
-    // the ledger could record it: the one window that cannot be closed. One deliverer at a time, so the
-    // window holds exactly one delivery (with N concurrent deliverers a crash can leave N in doubt).
-    const crashed = await new Promise<{ signal: NodeJS.Signals | null }>((resolve) => {
-      const child = execFile(process.execPath, [UCJ, 'deliver', '--period', PERIOD], {
-        env: {
-          ...process.env,
-          UCJ_LOCAL_DIR: dir,
-          UCJ_DELIVERY_CONCURRENCY: '1',
-          UCJ_FAULTS: JSON.stringify({ sesRejectTo: [REFUSED], crashAfterSesSends: 5 }),
-        },
-      });
-      child.on('exit', (_code, signal) => resolve({ signal }));
+    // Act: a separate `ucj deliver` owns the stack (its event source delivers the queued month) and kills
+    // itself, servers and all, right after SES accepted its fifth email, before the ledger could record
+    // it: the one window that cannot be closed. One deliverer at a time, so the window holds exactly one
+    // delivery (with N concurrent deliverers a crash can leave N in doubt).
+    const crashed = await ucj(['deliver', '--period', PERIOD], {
+      UCJ_DELIVERY_CONCURRENCY: '1',
+      UCJ_FAULTS: JSON.stringify({ sesRejectTo: [REFUSED], crashAfterSesSends: 5 }),
     });
     expect(crashed.signal).toBe('SIGKILL');
     expect(await outbox()).toHaveLength(5);
 
+    // Started again: what was in flight when the process died is received again and delivered.
+    await start();
     await invoker.drainDeliveries();
     // Assess: every official but the refused one has exactly one email; nobody has two.
     const addresses = (await outbox()).map(addressOf).sort();
     expect(addresses).toEqual(officials.filter((o) => o !== REFUSED).sort());
     // The fifth, accepted by SES but never recorded, is left in doubt for an operator, not sent twice.
-    const inDoubt = await invoker.runtime.history.deliveriesInDoubt(PERIOD);
+    const inDoubt = await invoker.runtime.deliveries.entries(PERIOD, 'claimed');
     expect(inDoubt).toHaveLength(1);
     expect(addresses).toContain(inDoubt[0]!.recipientKey.replace(/#v\d+$/, ''));
   });
 
   it('records the address SES refused with its reason, and counts sent and refused in the run', async () => {
-    const state = await invoker.runtime.history.deliveryState(PERIOD, `${REFUSED}#v1`);
+    const state = await invoker.runtime.deliveries.state(PERIOD, `${REFUSED}#v1`);
     expect(state).toMatchObject({ status: 'failed' });
     expect(state?.status === 'failed' && state.reason).toContain('MessageRejected');
     const [record] = (await invoker.runtime.history.listRuns(PERIOD)).filter((r) => r.runId === run.runId);
@@ -102,31 +114,53 @@ describe('delivery', () => {
     expect(record!.delivered).toEqual({ sent: officials.length - 2, failed: 1 });
   });
 
-  it('sends bulletins over the size cap as links that work, and the rest as attachments', async () => {
+  it('sends bulletins over the size cap as links to the download function, which redirect to the PDF for minutes', async () => {
     const mails = await outbox();
     const wide = mails.find((m) => addressOf(m) === WIDE)!;
     expect(wide.attachments).toHaveLength(0);
     const links = [...(wide.text ?? '').matchAll(/^- (\S+\.pdf): (http\S+)$/gm)];
     expect(links).toHaveLength(WIDE_SCOPES.length);
-    const response = await fetch(links[0]![2]!);
+    const link = new URL(links[0]![2]!);
+    // No AWS credentials in the link: a token the download function checks.
+    expect(link.origin).toBe(new URL(stack.endpoints.download).origin);
+    expect([...link.searchParams.keys()]).toEqual(['t']);
+    const redirect = await fetch(link, { redirect: 'manual' });
+    expect(redirect.status).toBe(302);
+    const presigned = new URL(redirect.headers.get('location')!);
+    expect(presigned.searchParams.get('X-Amz-Expires')).toBe('300');
+    const response = await fetch(link);
     expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toContain(links[0]![1]!);
     expect(Buffer.from(await response.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    // A link that was tampered with leads nowhere.
+    link.searchParams.set('t', `${link.searchParams.get('t')!.slice(0, -2)}AA`);
+    expect((await fetch(link)).status).toBe(403);
     const governor = mails.find((m) => addressOf(m) === 'gubernur.18@pemprov.example')!;
     expect(governor.attachments.map((a) => a.filename)).toEqual(['18-lampung.pdf']);
   });
 
   it('an operator can resend a delivery left in doubt, from the message the claim kept', async () => {
-    const [entry] = await invoker.runtime.history.deliveriesInDoubt(PERIOD);
+    const [entry] = await invoker.runtime.deliveries.entries(PERIOD, 'claimed');
     const email = entry!.recipientKey.replace(/#v\d+$/, '');
-    const resent = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      const child = execFile(process.execPath, [UCJ, 'deliver', '--period', PERIOD, '--resend-in-doubt'], { env: { ...process.env, UCJ_LOCAL_DIR: dir } }, (error, stdout) =>
-        resolve({ code: error ? (error as { code?: number }).code ?? 1 : 0, stdout }),
-      );
-      child.stdin?.end();
-    });
+    const resent = await ucj(['deliver', '--period', PERIOD, '--resend-in-doubt']);
     expect(resent.stdout).toContain(`queued again: ${entry!.recipientKey}`);
+    expect(resent.code).toBe(0);
     expect((await outbox()).filter((m) => addressOf(m) === email)).toHaveLength(2); // the operator's call: it had arrived
-    expect(await invoker.runtime.history.deliveriesInDoubt(PERIOD)).toEqual([]);
+    expect(await invoker.runtime.deliveries.entries(PERIOD, 'claimed')).toEqual([]);
+  });
+
+  it('an operator can resend a delivery SES refused, once the cause is fixed', async () => {
+    // The refusal is fixed (the address taken off SES's suppression list, say): new handlers without it.
+    await stack.close();
+    delete process.env.UCJ_FAULTS;
+    await start();
+    const listed = await ucj(['deliver', '--period', PERIOD]);
+    expect(listed.stdout).toContain(`refused: ${REFUSED}#v1`);
+    expect((await outbox()).filter((m) => addressOf(m) === REFUSED)).toHaveLength(0);
+    const resent = await ucj(['deliver', '--period', PERIOD, '--resend-failed', '--email', REFUSED]);
+    expect(resent.stdout).toContain(`queued again: ${REFUSED}#v1`);
+    expect((await outbox()).filter((m) => addressOf(m) === REFUSED)).toHaveLength(1);
+    expect(await invoker.runtime.deliveries.state(PERIOD, `${REFUSED}#v1`)).toMatchObject({ status: 'sent' });
   });
 
   it('a month run twice sends nothing the second time', async () => {
@@ -150,10 +184,11 @@ describe('delivery', () => {
       ],
     };
     const { runtime } = invoker;
-    const deps = { store: runtime.store, history: runtime.history, mailer: runtime.mailer, sender: runtime.env.SENDER_ADDRESS, now: runtime.now };
+    const links = { link: async (key: string) => `https://links.example/${key}` };
+    const deps = { store: runtime.store, history: runtime.history, ledger: runtime.deliveries, mailer: runtime.mailer, links, sender: runtime.env.SENDER_ADDRESS, now: runtime.now };
     // A Lambda about to time out: the record is handed back to SQS, nothing is claimed.
     await expect(deliverBulletin({ ...deps, remainingMs: () => SEND_WINDOW_MS - 1 }, message)).rejects.toThrow(NoTimeToSend);
-    expect(await runtime.history.deliveryState(PERIOD, deliveryLedgerKey(message))).toBeUndefined();
+    expect(await runtime.deliveries.state(PERIOD, deliveryLedgerKey(message))).toBeUndefined();
     // Redelivered to a fresh invocation: sent once.
     expect((await deliverBulletin({ ...deps, remainingMs: () => 120_000 }, message)).status).toBe('sent');
     expect((await outbox()).filter((m) => addressOf(m) === message.email)).toHaveLength(1);
