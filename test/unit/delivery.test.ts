@@ -4,9 +4,6 @@ import { composeBulletinEmail, bulletinSubject } from '../../lib/delivery/email.
 import { deliveryLedgerKey, type DeliveryMessage } from '../../lib/delivery/message.ts';
 import { mimeHeader } from '../../lib/local/ses-outbox.ts';
 import { decodeS3Key, encodeS3EventKey } from '../../lib/storage/keys.ts';
-import { S3Client } from '@aws-sdk/client-s3';
-import { s3ObjectStore } from '../../lib/storage/object-store.ts';
-import { LINK_EXPIRY_SECONDS } from '../../lib/jobs/deliver-bulletin.ts';
 
 const message: DeliveryMessage = {
   period: '2025-10',
@@ -59,19 +56,6 @@ describe('a revised edition', () => {
     const mail = await simpleParser(await composeBulletinEmail(revised, [], { from: 'buletin@ucj.example', period: '2025-10' }));
     expect(mail.subject).toBe('Buletin UCJ Lampung — Oktober 2025 (Revisi)');
     expect(mail.text).toContain('menggantikan yang dikirim sebelumnya');
-  });
-});
-
-describe('download links', () => {
-  it('are signed with the link signer\'s long-term keys when there is one, and live 7 days', async () => {
-    const own = new S3Client({ region: 'ap-southeast-3', credentials: { accessKeyId: 'ROLEKEY', secretAccessKey: 'x', sessionToken: 'session' } });
-    const signer = new S3Client({ region: 'ap-southeast-3', credentials: { accessKeyId: 'AKIALINKSIGNER', secretAccessKey: 'y' } });
-    const url = new URL(await s3ObjectStore(own, 'ucj', async () => signer).link('bulletins/2025-10/nasional.pdf', LINK_EXPIRY_SECONDS));
-    expect(url.searchParams.get('X-Amz-Credential')).toMatch(/^AKIALINKSIGNER\//);
-    expect(url.searchParams.get('X-Amz-Security-Token')).toBeNull();
-    expect(url.searchParams.get('X-Amz-Expires')).toBe('604800');
-    const unsigned = new URL(await s3ObjectStore(own, 'ucj').link('bulletins/2025-10/nasional.pdf', 60));
-    expect(unsigned.searchParams.get('X-Amz-Credential')).toMatch(/^ROLEKEY\//);
   });
 });
 
