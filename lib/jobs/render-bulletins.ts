@@ -8,6 +8,7 @@
  * Rendering is deterministic, so a batch invoked twice writes the same bytes under the same keys: a retry
  * of a failed or lost invocation is always safe.
  */
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { PERIOD_PATTERN } from '../domain/period.ts';
 import type { BulletinInput } from '../bulletin/definition.ts';
@@ -24,8 +25,8 @@ export interface BulletinJob {
 /** What became of one job: stored, or the reason it was not (a failed check is never stored). */
 export type RenderOutcome = { ok: true; bytes: number } | { ok: false; reason: string };
 
-/** Renders, checks and stores bulletins: one outcome per job, in order. */
-export type Renderer = (jobs: readonly BulletinJob[]) => Promise<RenderOutcome[]>;
+/** Renders, checks and stores bulletins: one outcome per job, in order; `onRendered` hears how many are done so far. */
+export type Renderer = (jobs: readonly BulletinJob[], onRendered?: (done: number) => void) => Promise<RenderOutcome[]>;
 
 // The envelope is checked here; the figures inside were computed and typed by monthly-run, and the
 // renderer treats every text in them as text only.
@@ -56,20 +57,38 @@ export interface RenderJobDeps {
   renderBulletins: (inputs: readonly BulletinInput[]) => Promise<BulletinResult[]>;
 }
 
+/** The object metadata naming what a stored bulletin was rendered from (S3 returns it lower-cased). */
+export const INPUT_HASH_METADATA = 'input-sha256';
+
+/** A bulletin's figures, hashed: rendering is deterministic, so equal hashes mean equal bytes. */
+export const bulletinInputHash = (input: BulletinInput) => createHash('sha256').update(JSON.stringify(input)).digest('hex');
+
 /**
  * Renders every job and stores the ones that pass their check. A bulletin that fails is an outcome, not an
  * error; a failure to store is an error, so that the caller retries the batch.
+ *
+ * A job whose bulletin is already stored from the same figures is not rendered again: a re-run of an
+ * unchanged month renders nothing, and the versioned bucket gains no copy of a bulletin it has.
  */
 export async function renderAndStore(deps: RenderJobDeps, jobs: readonly BulletinJob[]): Promise<RenderOutcome[]> {
-  const results = await deps.renderBulletins(jobs.map((job) => job.input));
   const outcomes: RenderOutcome[] = new Array(jobs.length);
+  const hashes = jobs.map((job) => bulletinInputHash(job.input));
+  const stale: number[] = [];
   await inParallel([...jobs.keys()], 16, async (index) => {
-    const result = results[index]!;
+    const stored = await deps.store.head(jobs[index]!.key);
+    if (stored && stored.metadata?.[INPUT_HASH_METADATA] === hashes[index]) outcomes[index] = { ok: true, bytes: stored.size };
+    else stale.push(index);
+  });
+  stale.sort((a, b) => a - b);
+  const results = await deps.renderBulletins(stale.map((index) => jobs[index]!.input));
+  await inParallel([...stale.keys()], 16, async (position) => {
+    const index = stale[position]!;
+    const result = results[position]!;
     if (!result.ok) {
       outcomes[index] = { ok: false, reason: result.reason };
       return;
     }
-    await deps.store.put(jobs[index]!.key, result.pdf, 'application/pdf');
+    await deps.store.put(jobs[index]!.key, result.pdf, 'application/pdf', { [INPUT_HASH_METADATA]: hashes[index]! });
     outcomes[index] = { ok: true, bytes: result.pdf.length };
   });
   return outcomes;

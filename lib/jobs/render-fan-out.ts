@@ -5,6 +5,7 @@
  */
 import { setTimeout } from 'node:timers/promises';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import * as z from 'zod';
 import { inParallel } from '../util/concurrency.ts';
 import { crashPoint } from '../aws/faults.ts';
 import { renderResponseSchema, type BulletinJob, type RenderOutcome, type Renderer, type RenderRequest } from './render-bulletins.ts';
@@ -56,16 +57,22 @@ export function lambdaRenderInvoker(lambda: LambdaClient, functionName: string):
     );
     const body = out.Payload ? Buffer.from(out.Payload).toString('utf8') : '';
     if (out.FunctionError) {
-      let message = body;
-      try {
-        message = (JSON.parse(body) as { errorMessage?: string }).errorMessage ?? body;
-      } catch {
-        // not JSON: keep the raw text
-      }
-      throw new Error(`${functionName} failed (${out.FunctionError}): ${message}`);
+      throw new Error(`${functionName} failed (${out.FunctionError}): ${lambdaErrorMessage(body)}`);
     }
     return JSON.parse(body);
   };
+}
+
+const lambdaErrorSchema = z.object({ errorMessage: z.string() });
+
+/** Lambda's error payload is `{ errorType, errorMessage, trace }`; anything else is shown as it came. */
+export function lambdaErrorMessage(body: string): string {
+  try {
+    const parsed = lambdaErrorSchema.safeParse(JSON.parse(body));
+    return parsed.success ? parsed.data.errorMessage : body;
+  } catch {
+    return body;
+  }
 }
 
 /**
@@ -75,8 +82,9 @@ export function lambdaRenderInvoker(lambda: LambdaClient, functionName: string):
  */
 export function fanOutRenderer(invoke: RenderInvoker, options: FanOutOptions): Renderer {
   const attempts = options.attempts ?? 3;
-  return async (jobs) => {
+  return async (jobs, onRendered) => {
     const outcomes: RenderOutcome[] = new Array(jobs.length);
+    let done = 0;
     await inParallel(batchJobs(jobs, options.batchSize), options.concurrency, async (batch) => {
       let lastError: unknown;
       for (let attempt = 1; attempt <= attempts; attempt += 1) {
@@ -89,6 +97,8 @@ export function fanOutRenderer(invoke: RenderInvoker, options: FanOutOptions): R
           response.outcomes.forEach((outcome, offset) => {
             outcomes[batch.start + offset] = outcome;
           });
+          done += batch.jobs.length;
+          onRendered?.(done);
           crashPoint('render-batch');
           return;
         } catch (error) {

@@ -129,7 +129,16 @@ describe('the month lease', () => {
     // The emulator is always consistent, so the lag is played by handing the run the index as it was.
     const lagging = { ...runtime.history, monthSnapshots: async () => stale };
     const summary = await runMonth(
-      { store: runtime.store, history: lagging, queue: runtime.queue(), renderAndStore: runtime.renderer(), now: runtime.now, leaseTtlMs: TTL_MS },
+      {
+        store: runtime.store,
+        history: lagging,
+        queue: runtime.queue,
+        renderAndStore: runtime.renderer,
+        mailAccount: runtime.mailAccount,
+        sender: runtime.env.SENDER_ADDRESS,
+        now: runtime.now,
+        leaseTtlMs: TTL_MS,
+      },
       { period: PERIOD },
     );
     expect(summary.outcome).toBe('succeeded');

@@ -8,7 +8,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { startLocalStack, type LocalStack } from '../../lib/local/stack.ts';
+import { LOCAL_FUNCTIONS, startLocalStack, type LocalStack } from '../../lib/local/stack.ts';
 import { createLocalInvoker, type LocalInvoker } from '../../lib/local/invoke.ts';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { generateSampleDataset, type SampleDataset } from '../../lib/sample/index.ts';
@@ -19,11 +19,13 @@ import { validateRecipients } from '../../lib/inputs/recipients.ts';
 import type { MonthlyRunSummary } from '../../lib/jobs/monthly-run.ts';
 import { pdfText } from '../support/pdf-text.ts';
 import { createHash } from 'node:crypto';
+import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { runMonth } from '../../lib/jobs/monthly-run.ts';
 import { fanOutRenderer, lambdaRenderInvoker } from '../../lib/jobs/render-fan-out.ts';
 import type { BulletinJob } from '../../lib/jobs/render-bulletins.ts';
 
 const PERIOD = '2026-10';
+const MAX = 64 * 1024 * 1024;
 const PREVIOUS = '2026-09';
 
 let dir: string;
@@ -91,7 +93,7 @@ describe('a month on the local stack', () => {
     for (const region of [regions.national, ...regions.provinces]) {
       const key = bulletinKey(PERIOD, region);
       expect(first.bulletins).toContain(key);
-      const pdf = await invoker.runtime.store.get(key);
+      const pdf = await invoker.runtime.store.get(key, { maxBytes: MAX });
       const { pages, text } = await pdfText(pdf!.body);
       expect(pages).toBeGreaterThan(0);
       expect(text).toContain(displayName(region));
@@ -115,7 +117,7 @@ describe('a month on the local stack', () => {
       expect(mail.attachments).toHaveLength(1);
       const attachment = mail.attachments[0]!;
       expect(attachment.contentType).toBe('application/pdf');
-      const stored = await invoker.runtime.store.get(bulletinKey(PERIOD, region));
+      const stored = await invoker.runtime.store.get(bulletinKey(PERIOD, region), { maxBytes: MAX });
       expect(Buffer.compare(attachment.content, stored!.body)).toBe(0);
       expect(mail.text).toContain(formatPct((await invoker.runtime.history.monthSnapshots(PERIOD)).get(region.code)!.figures.coveragePct));
     }
@@ -126,10 +128,13 @@ describe('a month on the local stack', () => {
     const delivery = await invoker.drainDeliveries();
     expect(again.outcome).toBe('succeeded');
     expect(again.snapshotsWritten).toBe(0);
-    expect(delivery.failed).toBe(0);
+    expect(delivery.deadLettered).toBe(0);
     expect(await outbox(PERIOD)).toHaveLength(39);
     const runs = await invoker.runtime.history.listRuns(PERIOD);
     expect(runs.map((r) => r.outcome)).toEqual(['succeeded', 'succeeded']);
+    // Nothing was rendered again: the versioned bucket holds one copy of each unchanged bulletin.
+    const versions = await invoker.runtime.clients.s3.send(new ListObjectVersionsCommand({ Bucket: stack.outputs.BucketName, Prefix: `bulletins/${PERIOD}/nasional.pdf` }));
+    expect(versions.Versions).toHaveLength(1);
   });
 
   it('rejects a bad upload: report, quarantine byte for byte, and the admins told', async () => {
@@ -142,10 +147,10 @@ describe('a month on the local stack', () => {
       [2, 'peserta_aktif', 'BUKAN_BILANGAN_CACAH'],
       [3, 'kode_wilayah', 'KODE_TIDAK_DIKENAL'],
     ]);
-    const quarantined = await invoker.runtime.store.get('quarantine/2026-10/lampung revisi.csv');
+    const quarantined = await invoker.runtime.store.get('quarantine/2026-10/lampung revisi.csv', { maxBytes: MAX });
     expect(Buffer.compare(quarantined!.body, bad)).toBe(0);
-    expect(await invoker.runtime.store.get('uploads/2026-10/lampung revisi.csv')).toBeUndefined();
-    const report = await invoker.runtime.store.get('validation/2026-10/lampung revisi.csv.json');
+    expect(await invoker.runtime.store.get('uploads/2026-10/lampung revisi.csv', { maxBytes: MAX })).toBeUndefined();
+    const report = await invoker.runtime.store.get('validation/2026-10/lampung revisi.csv.json', { maxBytes: MAX });
     expect(JSON.parse(report!.body.toString()).ok).toBe(false);
     const adminMail = (await outbox(PERIOD)).filter((m) => m.subject?.startsWith('Unggahan UCJ ditolak'));
     expect(adminMail.map((m) => (Array.isArray(m.to) ? m.to[0] : m.to)!.value[0]!.address)).toEqual(['admin.ucj.18@bpjsketenagakerjaan.example']);
@@ -180,7 +185,7 @@ describe('a month on the local stack', () => {
     expect(versions[1]!.sources.every((s) => s.etag.length > 0 && s.uploadedAt.length > 0)).toBe(true);
 
     const regions = await loadRegionIndex();
-    const lampungPdf = await invoker.runtime.store.get(bulletinKey(PERIOD, regions.byCode.get('18')!));
+    const lampungPdf = await invoker.runtime.store.get(bulletinKey(PERIOD, regions.byCode.get('18')!), { maxBytes: MAX });
     expect((await pdfText(lampungPdf!.body)).text).toContain('Revisi');
 
     const lampungMails = (await outbox(PERIOD)).filter((m) => (Array.isArray(m.to) ? m.to[0] : m.to)!.value[0]!.address === 'gubernur.18@pemprov.example');
@@ -197,25 +202,25 @@ describe('a month on the local stack', () => {
   it('fans rendering out to render-bulletins in small batches, many at once, with byte-identical bulletins', async () => {
     const keysAndHashes = async () => {
       const keys = (await invoker.runtime.store.list(`bulletins/${PERIOD}/`)).map((o) => o.key).sort();
-      return Promise.all(keys.map(async (key) => [key, createHash('sha256').update((await invoker.runtime.store.get(key))!.body).digest('hex')]));
+      return Promise.all(keys.map(async (key) => [key, createHash('sha256').update((await invoker.runtime.store.get(key, { maxBytes: MAX }))!.body).digest('hex')]));
     };
     const before = await keysAndHashes();
     // Remove them, so that what is compared below was written by the fanned-out run.
     await Promise.all(before.map(([key]) => invoker.runtime.store.delete(key!)));
-    const invocationsBefore = stack.requests.lambda;
+    const invocationsBefore = stack.invocations(LOCAL_FUNCTIONS.renderBulletins);
     const renderAndStore = fanOutRenderer(lambdaRenderInvoker(invoker.runtime.clients.lambda, invoker.runtime.env.RENDER_FUNCTION_NAME!), {
       batchSize: 150,
       concurrency: 2,
     });
     const { runtime } = invoker;
     const fanned = await runMonth(
-      { store: runtime.store, history: runtime.history, queue: runtime.queue(), renderAndStore, now: runtime.now },
+      { store: runtime.store, history: runtime.history, queue: runtime.queue, renderAndStore, mailAccount: runtime.mailAccount, sender: runtime.env.SENDER_ADDRESS, now: runtime.now },
       { period: PERIOD },
     );
     await invoker.drainDeliveries();
     expect(fanned.outcome).toBe('succeeded');
     expect(fanned.bulletins).toHaveLength(before.length);
-    expect(stack.requests.lambda - invocationsBefore).toBe(Math.ceil(before.length / 150));
+    expect(stack.invocations(LOCAL_FUNCTIONS.renderBulletins) - invocationsBefore).toBe(Math.ceil(before.length / 150));
     expect(await keysAndHashes()).toEqual(before);
   });
 
