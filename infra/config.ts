@@ -6,6 +6,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import * as z from 'zod';
+import { DEFAULT_RENDER_CONCURRENCY } from '../lib/contract/functions.ts';
 
 /** The context keys this app reads. Anything else in the context (feature flags) is CDK's. */
 export const CONFIG_KEYS = [
@@ -18,7 +19,8 @@ export const CONFIG_KEYS = [
   'scheduleHour',
   'reminderDaysBefore',
   'logRetentionDays',
-  'linkSignerKeySerial',
+  'renderConcurrency',
+  'reserveRenderConcurrency',
 ] as const;
 
 // `-c key=value` on the command line always arrives as a string, cdk.json values as JSON.
@@ -38,6 +40,8 @@ const emailList = z.preprocess((value) => {
   }
   return text === '' ? [] : text.split(',').map((part) => part.trim());
 }, z.array(z.email()));
+
+const booleanFlag = z.preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean());
 
 const RETENTION_DAYS = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number');
 
@@ -59,8 +63,13 @@ export const UcjConfigSchema = z
     scheduleDayOfMonth: wholeNumber.pipe(z.int().min(1).max(28)),
     scheduleHour: wholeNumber.pipe(z.int().min(0).max(23)),
     reminderDaysBefore: wholeNumber.pipe(z.int().min(1)),
-    /** Raise by one to rotate the access key that signs bulletin download links (a new key replaces the old at deploy). */
-    linkSignerKeySerial: wholeNumber.pipe(z.int().min(1)).default(1),
+    /**
+     * render-bulletins' reserved concurrency and monthly-run's render batches in flight. Reserving needs an
+     * account concurrency limit of at least this plus 100 (docs/deploy.md, "Lambda concurrency").
+     */
+    renderConcurrency: wholeNumber.pipe(z.int().min(1).max(100)).default(DEFAULT_RENDER_CONCURRENCY),
+    /** `false` on an account whose limit is still 10 (no room to reserve): rendering then shares the pool, throttles are retried. */
+    reserveRenderConcurrency: booleanFlag.default(true),
     logRetentionDays: wholeNumber.pipe(
       z.int().refine((days) => RETENTION_DAYS.includes(days), {
         message: `must be one of CloudWatch Logs' retention periods: ${RETENTION_DAYS.join(', ')}`,

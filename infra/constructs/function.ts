@@ -10,8 +10,9 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { acknowledge, acknowledgeBucketGrant, nagArn } from '../nag.ts';
+import { acknowledge, nagArn } from '../nag.ts';
 
 /** The repository root, whatever directory `cdk` or the tests run from. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -40,8 +41,6 @@ const packageDir = (name: string, from = requireFromRepo): string =>
 const REGION_DATA_PACKAGE = 'idn-area-data';
 const REGION_DATA_FILES = ['provinces.csv', 'regencies.csv', 'LICENSE.md'];
 
-export type BucketAccess = 'read' | 'readwrite';
-export type TableAccess = 'read' | 'readwrite';
 
 export interface EmailSender {
   senderAddress: string;
@@ -59,6 +58,7 @@ export interface UcjFunctionProps {
   /** Ships pdfmake's Roboto fonts in the bundle and sets `UCJ_FONT_DIR` to them. */
   rendersPdf?: boolean;
   environment?: Record<string, string>;
+  reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -81,6 +81,7 @@ export class UcjFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       timeout: props.timeout,
       memorySize: props.memorySize,
+      ...(props.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions } : {}),
       tracing: Tracing.ACTIVE,
       logGroup,
       projectRoot: REPO_ROOT,
@@ -129,29 +130,30 @@ export class UcjFunction extends NodejsFunction {
     );
   }
 
-  /** Sets `BUCKET_NAME` and grants read or read/write on the bucket's objects. */
-  bindBucket(bucket: IBucket, access: BucketAccess): this {
+  /**
+   * Sets `BUCKET_NAME` and grants exactly these object actions on objects matching these key patterns
+   * (e.g. `s3:GetObjectVersion` on `uploads/*`), and, when `list` is given, listing those prefixes.
+   * Listing matters beyond listing: without s3:ListBucket, S3 answers a read of a missing key with 403
+   * rather than 404, and the function could not tell "not there" from "not allowed". S3 judges that
+   * with the key as `s3:prefix`, so the prefix condition covers it.
+   */
+  bindObjects(bucket: IBucket, grants: ReadonlyArray<{ actions: readonly string[]; keys: readonly string[] }>, list: readonly string[] = []): this {
     this.addEnvironment('BUCKET_NAME', bucket.bucketName);
-    if (access === 'readwrite') bucket.grantReadWrite(this);
-    else bucket.grantRead(this);
-    acknowledgeBucketGrant(
-      this,
-      bucket,
-      access,
-      access === 'readwrite'
-        ? 'The function reads and writes objects under several prefixes of the one app bucket (DESIGN.md "Files in the bucket"); the grant is on that bucket only, and the wildcards are the grant helper\'s version-aware object actions.'
-        : 'Read-only on the one app bucket, whose keys the function lists and reads by prefix; the wildcards are the grant helper\'s read actions (versions included).',
-    );
-    return this;
-  }
-
-  /** Sets `BUCKET_NAME` and grants writing objects under one prefix only (no read, no delete). */
-  bindBucketWriter(bucket: IBucket, objectPattern: string): this {
-    this.addEnvironment('BUCKET_NAME', bucket.bucketName);
-    bucket.grantPut(this, objectPattern);
-    const reason = `The function writes objects under ${objectPattern} of the one app bucket and nowhere else; s3:Abort* is the put grant's abort of its own multipart uploads.`;
-    acknowledge(this, `AwsSolutions-IAM5[Resource::${nagArn(bucket)}/${objectPattern}]`, reason);
-    acknowledge(this, 'AwsSolutions-IAM5[Action::s3:Abort*]', reason);
+    for (const grant of grants) {
+      this.addToRolePolicy(new PolicyStatement({ actions: [...grant.actions], resources: grant.keys.map((key) => bucket.arnForObjects(key)) }));
+      for (const key of grant.keys.filter((k) => k.includes('*'))) {
+        acknowledge(
+          this,
+          `AwsSolutions-IAM5[Resource::${nagArn(bucket)}/${key}]`,
+          `The function works on every object under ${key.replace(/\*$/, '')} of the one app bucket (their keys hold the month and the file name), with only ${grant.actions.join(', ')}.`,
+        );
+      }
+    }
+    if (list.length > 0) {
+      this.addToRolePolicy(
+        new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [...list] } } }),
+      );
+    }
     return this;
   }
 
@@ -167,15 +169,32 @@ export class UcjFunction extends NodejsFunction {
     return this;
   }
 
-  /** Sets `TABLE_NAME` and grants read or read/write on the table and its indexes. */
-  bindTable(table: ITable, access: TableAccess): this {
+  /**
+   * Sets `TABLE_NAME` and grants these item actions on the table and its indexes, only on items whose
+   * partition key starts with one of `leadingKeys` (`dynamodb:LeadingKeys`), and, when `attributes` is
+   * given, only on those attributes (`dynamodb:Attributes`): each function touches only the item kinds
+   * it owns.
+   */
+  bindTable(table: ITable, grants: ReadonlyArray<{ actions: readonly string[]; leadingKeys: readonly string[]; attributes?: readonly string[] }>): this {
     this.addEnvironment('TABLE_NAME', table.tableName);
-    if (access === 'readwrite') table.grantReadWriteData(this);
-    else table.grantReadData(this);
+    for (const grant of grants) {
+      this.addToRolePolicy(
+        new PolicyStatement({
+          actions: [...grant.actions],
+          resources: [table.tableArn, `${table.tableArn}/index/*`],
+          conditions: {
+            'ForAllValues:StringLike': {
+              'dynamodb:LeadingKeys': grant.leadingKeys.map((prefix) => `${prefix}*`),
+              ...(grant.attributes ? { 'dynamodb:Attributes': [...grant.attributes] } : {}),
+            },
+          },
+        }),
+      );
+    }
     acknowledge(
       this,
       `AwsSolutions-IAM5[Resource::${nagArn(table)}/index/*]`,
-      'The grant covers the history table\'s own indexes (gsi1 queries one month\'s snapshots), no other table.',
+      'The grant covers the history table\'s own indexes (gsi1 queries one month\'s snapshots), no other table, and only items whose partition key the function owns (dynamodb:LeadingKeys).',
     );
     return this;
   }
@@ -187,11 +206,16 @@ export class UcjFunction extends NodejsFunction {
     return this;
   }
 
-  /** Sets `SENDER_ADDRESS`, and `REPLY_TO_ADDRESS` and `SES_CONFIGURATION_SET` when configured; grants nothing. */
-  setSender(sender: EmailSender): this {
-    this.addEnvironment('SENDER_ADDRESS', sender.senderAddress);
-    if (sender.replyToAddress) this.addEnvironment('REPLY_TO_ADDRESS', sender.replyToAddress);
-    if (sender.sesConfigurationSet) this.addEnvironment('SES_CONFIGURATION_SET', sender.sesConfigurationSet);
+  /** Sets the variable naming a secret and grants reading it: the current version only, or any version. */
+  bindSecret(variable: string, secret: ISecret, versions: 'current' | 'any'): this {
+    this.addEnvironment(variable, secret.secretArn);
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [secret.secretArn],
+        ...(versions === 'current' ? { conditions: { StringEquals: { 'secretsmanager:VersionStage': 'AWSCURRENT' } } } : {}),
+      }),
+    );
     return this;
   }
 
@@ -201,11 +225,12 @@ export class UcjFunction extends NodejsFunction {
    * whichever is the verified identity.
    */
   allowSendEmail(sender: EmailSender): this {
-    this.setSender(sender);
+    this.addEnvironment('SENDER_ADDRESS', sender.senderAddress);
+    if (sender.replyToAddress) this.addEnvironment('REPLY_TO_ADDRESS', sender.replyToAddress);
+    if (sender.sesConfigurationSet) this.addEnvironment('SES_CONFIGURATION_SET', sender.sesConfigurationSet);
 
     const stack = Stack.of(this);
-    const sesArn = (resourceName: string): string =>
-      Arn.format({ service: 'ses', resource: resourceName }, stack);
+    const sesArn = (resourceName: string): string => Arn.format({ service: 'ses', resource: resourceName }, stack);
     const domain = sender.senderAddress.slice(sender.senderAddress.lastIndexOf('@') + 1);
     const resources = [sesArn(`identity/${domain}`), sesArn(`identity/${sender.senderAddress}`)];
     // SES also authorises the configuration set a message is sent through.
@@ -217,6 +242,21 @@ export class UcjFunction extends NodejsFunction {
         actions: ['ses:SendEmail', 'ses:SendRawEmail'],
         resources,
       }),
+    );
+    return this;
+  }
+
+  /**
+   * Sets `SENDER_ADDRESS` and allows asking SES whether it can send yet (production access, verified
+   * identities), which monthly-run does before queueing; sends nothing.
+   */
+  allowCheckMailAccount(sender: EmailSender): this {
+    this.addEnvironment('SENDER_ADDRESS', sender.senderAddress);
+    this.addToRolePolicy(new PolicyStatement({ actions: ['ses:GetAccount', 'ses:ListEmailIdentities'], resources: ['*'] }));
+    acknowledge(
+      this,
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords) and SES\'s account-level reads (ses:GetAccount, ses:ListEmailIdentities) support no resource-level permissions, so "*" is the only resource.',
     );
     return this;
   }

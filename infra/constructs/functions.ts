@@ -1,54 +1,71 @@
-import { Duration, SecretValue, Stack } from 'aws-cdk-lib';
-import { CfnAccessKey, User } from 'aws-cdk-lib/aws-iam';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { FunctionUrlAuthType, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledge, acknowledgeBucketGrant } from '../nag.ts';
+import { BUCKET_PREFIXES, GROUPS_KEY, RECIPIENTS_KEY } from '../../lib/contract/bucket.ts';
+import { FUNCTION_SIZING, type FunctionSizing } from '../../lib/contract/functions.ts';
+import { PARTITION_PREFIXES } from '../../lib/contract/table.ts';
+import { acknowledge } from '../nag.ts';
 import { type EmailSender, UcjFunction } from './function.ts';
 
 /** Only uploads trigger validation: the validator's own writes (validation/, quarantine/) never can. */
-export const UPLOAD_PREFIX = 'uploads/';
+export const UPLOAD_PREFIX = BUCKET_PREFIXES.uploads;
 
 /**
- * Timeouts and memory, from measurements (npm run bench, on a laptop; Lambda ARM at 1,769 MB is one vCPU):
+ * Timeouts and memory (lib/contract/functions.ts, where the local stack reads them too), from
+ * measurements (npm run bench, on a laptop; Lambda ARM at 1,769 MB is one vCPU):
  * - validate-upload: 61,680 CSV rows validate in 0.8 s using ~230 MB, but exceljs peaks at ~630 MB reading
  *   a 65,000-row xlsx, so 1,024 MB; a minute leaves room for a slow S3 read of a large file.
  * - monthly-run: the numbers of 553 regions take ~10 ms and the history reads a second or two; rendering
- *   is not here any more, so 1,024 MB. It waits for the render fan-out (a few seconds); the 15 minutes are
+ *   is not here, so 1,024 MB. It waits for the render fan-out (a few seconds); the 15 minutes are
  *   headroom for a slow month, and a re-run converges.
  * - render-bulletins: one batch of 40 bulletins, ~10–50 ms each on one vCPU: a second or two. 1,769 MB is
  *   one full vCPU (pdfmake is CPU-bound); 2 minutes leave room for a cold start and a slow S3 write.
  * - deliver-bulletin: ~15 ms per email locally, a batch of 10 well under a second plus SES latency;
  *   512 MB holds the largest PDF attachment and its MIME copy. 2 minutes, because a record is only
  *   claimed with 35 s left (SEND_WINDOW_MS: an SES call's worst retries), which leaves 85 s for a batch.
- * - remind-uploads: a listing of uploads/ and a few dozen emails.
+ * - remind-uploads: a listing of uploads/, one small report per upload and a few dozen emails.
+ * - download-bulletin: a token check, a HEAD and a signature: milliseconds.
  */
+const sized = (sizing: FunctionSizing) => ({ timeout: Duration.seconds(sizing.timeoutSeconds), memorySize: sizing.memoryMb });
 export const SIZING = {
-  validateUpload: { timeout: Duration.minutes(1), memorySize: 1024 },
-  monthlyRun: { timeout: Duration.minutes(15), memorySize: 1024 },
-  renderBulletins: { timeout: Duration.minutes(2), memorySize: 1769 },
-  deliverBulletin: { timeout: Duration.minutes(2), memorySize: 512 },
-  remindUploads: { timeout: Duration.minutes(1), memorySize: 512 },
+  validateUpload: sized(FUNCTION_SIZING.validateUpload),
+  monthlyRun: sized(FUNCTION_SIZING.monthlyRun),
+  renderBulletins: sized(FUNCTION_SIZING.renderBulletins),
+  deliverBulletin: sized(FUNCTION_SIZING.deliverBulletin),
+  remindUploads: sized(FUNCTION_SIZING.remindUploads),
+  downloadBulletin: sized(FUNCTION_SIZING.downloadBulletin),
+  rotateLinkKey: sized(FUNCTION_SIZING.rotateLinkKey),
 } as const;
+
+/** How long Lambda keeps retrying an asynchronous event (S3, Scheduler) before it goes to the failure queue. */
+const ASYNC_EVENT_MAX_AGE = Duration.hours(6);
+/** Rotating the link key monthly; a link lives 7 days and is checked against the version that signed it. */
+const LINK_KEY_ROTATION = Duration.days(30);
 
 export interface UcjFunctionsProps {
   bucket: IBucket;
   table: ITable;
   deliveryQueue: IQueue;
+  /** Where an asynchronous event that kept failing goes (validate-upload, monthly-run, remind-uploads). */
+  failedEvents: IQueue;
   sender: EmailSender;
   logRetention: RetentionDays;
-  /** The link signer's access key serial: a new value replaces the key (rotation, see docs/deploy.md). */
-  linkSignerKeySerial: number;
+  /** render-bulletins' reserved concurrency, and so monthly-run's render fan-out; undefined: unreserved. */
+  renderConcurrency: { batches: number; reserved: boolean };
 }
 
 /**
- * The Lambdas (DESIGN.md, "Functions", plus render-bulletins, which monthly-run fans rendering out to),
- * each with only the access its job needs.
+ * The Lambdas (docs/architecture.md, "Functions"), each with only the access its job needs: object
+ * actions on the key prefixes it reads or writes, table items whose partition key it owns, and the one
+ * queue, function, secret or SES identity it uses (test/infra evaluates every grant).
  */
 export class UcjFunctions extends Construct {
   readonly validateUpload: UcjFunction;
@@ -56,10 +73,16 @@ export class UcjFunctions extends Construct {
   readonly renderBulletins: UcjFunction;
   readonly deliverBulletin: UcjFunction;
   readonly remindUploads: UcjFunction;
+  readonly downloadBulletin: UcjFunction;
+  readonly rotateLinkKey: UcjFunction;
+  readonly downloadUrl: FunctionUrl;
+  readonly linkKey: Secret;
 
   constructor(scope: Construct, id: string, props: UcjFunctionsProps) {
     super(scope, id);
     const { bucket, table, deliveryQueue, sender, logRetention } = props;
+    const { uploads, validation, quarantine, bulletins, targets, config } = BUCKET_PREFIXES;
+    const onFailure = new SqsDestination(props.failedEvents);
 
     this.validateUpload = new UcjFunction(this, 'ValidateUpload', {
       entry: 'functions/validate-upload.ts',
@@ -67,11 +90,22 @@ export class UcjFunctions extends Construct {
       logRetention,
       ...SIZING.validateUpload,
     })
-      .bindBucket(bucket, 'readwrite')
+      .bindObjects(
+        bucket,
+        [
+          // The version the event names (HEAD and GET), and its tags, which a copy carries over.
+          { actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectVersionTagging'], keys: [`${uploads}*`] },
+          // A rejected version is removed once its quarantine copy is checked; a delete marker never.
+          { actions: ['s3:DeleteObjectVersion'], keys: [`${uploads}*`] },
+          { actions: ['s3:GetObject', 's3:PutObject'], keys: [`${validation}*`] },
+          { actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:PutObjectTagging'], keys: [`${quarantine}*`] },
+          { actions: ['s3:GetObject'], keys: [RECIPIENTS_KEY] },
+        ],
+        [`${uploads}*`, `${validation}*`, `${quarantine}*`, RECIPIENTS_KEY],
+      )
       .allowSendEmail(sender);
-    bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.validateUpload), {
-      prefix: UPLOAD_PREFIX,
-    });
+    this.validateUpload.configureAsyncInvoke({ onFailure, retryAttempts: 2, maxEventAge: ASYNC_EVENT_MAX_AGE });
+    bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.validateUpload), { prefix: UPLOAD_PREFIX });
     // CDK's own singleton that applies the bucket notification configuration at deploy time.
     for (const child of Stack.of(this).node.children) {
       if (!child.node.id.startsWith('BucketNotificationsHandler')) continue;
@@ -84,33 +118,81 @@ export class UcjFunctions extends Construct {
 
     this.renderBulletins = new UcjFunction(this, 'RenderBulletins', {
       entry: 'functions/render-bulletins.ts',
-      description: 'Renders, checks and stores one batch of a month\'s bulletins (invoked by monthly-run)',
+      description: "Renders, checks and stores one batch of a month's bulletins (invoked by monthly-run)",
       logRetention,
       rendersPdf: true,
       ...SIZING.renderBulletins,
-    }).bindBucketWriter(bucket, 'bulletins/*');
+      // A new account's concurrency quota can be as low as 10 for every function together: reserved,
+      // rendering can neither starve the others nor be starved by them (docs/deploy.md).
+      ...(props.renderConcurrency.reserved ? { reservedConcurrentExecutions: props.renderConcurrency.batches } : {}),
+      // It reads back only what it writes: a bulletin already stored from the same figures is not rendered again.
+    }).bindObjects(bucket, [{ actions: ['s3:GetObject', 's3:PutObject'], keys: [`${bulletins}*`] }], [`${bulletins}*`]);
 
     this.monthlyRun = new UcjFunction(this, 'MonthlyRun', {
       entry: 'functions/monthly-run.ts',
       description: 'Computes the month, writes snapshots, fans out rendering, queues deliveries',
       logRetention,
       ...SIZING.monthlyRun,
+      // At most as many render batches in flight as render-bulletins may run at once.
+      environment: { RENDER_CONCURRENCY: String(props.renderConcurrency.batches) },
     })
-      .bindBucket(bucket, 'readwrite')
-      .bindTable(table, 'readwrite')
+      .bindObjects(
+        bucket,
+        [
+          { actions: ['s3:GetObject', 's3:GetObjectVersion'], keys: [`${uploads}*`] },
+          { actions: ['s3:GetObject'], keys: [`${validation}*`, `${targets}*`, RECIPIENTS_KEY, GROUPS_KEY] },
+        ],
+        [`${uploads}*`, `${validation}*`, `${targets}*`, `${config}*`],
+      )
+      .bindTable(table, [
+        {
+          actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+          leadingKeys: [PARTITION_PREFIXES.region, PARTITION_PREFIXES.period],
+        },
+      ])
       .bindDeliveryQueue(deliveryQueue)
-      .bindRenderer(this.renderBulletins);
+      .bindRenderer(this.renderBulletins)
+      .allowCheckMailAccount(sender);
+    this.monthlyRun.configureAsyncInvoke({ onFailure, retryAttempts: 2, maxEventAge: ASYNC_EVENT_MAX_AGE });
+
+    this.linkKey = new Secret(this, 'LinkKey', {
+      description: 'The key that signs 7-day bulletin download links (read by deliver-bulletin and download-bulletin)',
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'linkKey', passwordLength: 64, excludePunctuation: true },
+    });
+    this.downloadBulletin = new UcjFunction(this, 'DownloadBulletin', {
+      entry: 'functions/download-bulletin.ts',
+      description: 'Checks a download link from an email and redirects to the bulletin for a few minutes',
+      logRetention,
+      ...SIZING.downloadBulletin,
+    })
+      .bindObjects(bucket, [{ actions: ['s3:GetObject'], keys: [`${bulletins}*`] }], [`${bulletins}*`])
+      // Any version: a link is checked with the key version that signed it, so rotation breaks none.
+      .bindSecret('LINK_KEY_SECRET_ARN', this.linkKey, 'any');
+    this.downloadUrl = this.downloadBulletin.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
+
+    this.rotateLinkKey = new UcjFunction(this, 'RotateLinkKey', {
+      entry: 'functions/rotate-link-key.ts',
+      description: 'Rotates the link-signing key (Secrets Manager rotation)',
+      logRetention,
+      ...SIZING.rotateLinkKey,
+    });
+    this.linkKey.addRotationSchedule('Rotation', { rotationLambda: this.rotateLinkKey, automaticallyAfter: LINK_KEY_ROTATION });
 
     this.deliverBulletin = new UcjFunction(this, 'DeliverBulletin', {
       entry: 'functions/deliver-bulletin.ts',
       description: 'Emails one recipient their bulletin, exactly once',
       logRetention,
       ...SIZING.deliverBulletin,
+      environment: { DOWNLOAD_URL: this.downloadUrl.url },
     })
-      .bindBucket(bucket, 'read')
-      .bindTable(table, 'readwrite')
+      .bindObjects(bucket, [{ actions: ['s3:GetObject'], keys: [`${bulletins}*`] }])
+      .bindTable(table, [
+        { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], leadingKeys: [PARTITION_PREFIXES.delivery] },
+        // Counting itself into the run that queued it, and nothing else of that item.
+        { actions: ['dynamodb:UpdateItem'], leadingKeys: [PARTITION_PREFIXES.period], attributes: ['pk', 'sk', 'sentCount', 'failedCount'] },
+      ])
+      .bindSecret('LINK_KEY_SECRET_ARN', this.linkKey, 'current')
       .allowSendEmail(sender);
-    this.bindLinkSigner(bucket, props.linkSignerKeySerial);
     this.deliverBulletin.addEventSource(
       new SqsEventSource(deliveryQueue, {
         batchSize: 10,
@@ -126,46 +208,24 @@ export class UcjFunctions extends Construct {
       logRetention,
       ...SIZING.remindUploads,
     })
-      .bindBucket(bucket, 'read')
+      .bindObjects(bucket, [{ actions: ['s3:GetObject'], keys: [`${validation}*`, RECIPIENTS_KEY] }], [`${uploads}*`, `${validation}*`, RECIPIENTS_KEY])
+      .bindTable(table, [
+        { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], leadingKeys: [PARTITION_PREFIXES.reminder] },
+      ])
       .allowSendEmail(sender);
-
-    // lib/runtime.ts validates BUCKET_NAME, TABLE_NAME and SENDER_ADDRESS at every cold start, so every
-    // function gets all three. An env var grants nothing: access stays as bound above.
-    for (const fn of [this.validateUpload, this.monthlyRun, this.renderBulletins, this.deliverBulletin, this.remindUploads]) {
-      fn.addEnvironment('TABLE_NAME', table.tableName);
-      fn.setSender(sender);
-    }
+    this.remindUploads.configureAsyncInvoke({ onFailure, retryAttempts: 2, maxEventAge: ASYNC_EVENT_MAX_AGE });
   }
 
-  /**
-   * Bulletins too large to attach go as presigned links valid 7 days. A link signed with the function's
-   * role dies with the role's session (hours), so links are signed with the long-term keys of an IAM
-   * user that may only read bulletins/, kept in Secrets Manager and read by deliver-bulletin alone.
-   */
-  private bindLinkSigner(bucket: IBucket, keySerial: number): void {
-    const signer = new User(this, 'BulletinLinkSigner');
-    bucket.grantRead(signer, 'bulletins/*');
-    acknowledgeBucketGrant(
-      signer,
-      bucket,
-      'read',
-      'The link signer may read bulletins/ only (any month, any version: a link may point at a revision); the wildcards are the grant helper\'s read actions.',
-      'bulletins/*',
-    );
-    const key = new CfnAccessKey(this, 'BulletinLinkSignerKey', { userName: signer.userName, serial: keySerial });
-    const secret = new Secret(this, 'BulletinLinkSignerSecret', {
-      description: 'Access key of the IAM user that signs 7-day bulletin download links (read-only on bulletins/)',
-      secretObjectValue: {
-        accessKeyId: SecretValue.unsafePlainText(key.ref),
-        secretAccessKey: SecretValue.resourceAttribute(key.attrSecretAccessKey),
-      },
-    });
-    secret.grantRead(this.deliverBulletin);
-    acknowledge(
-      secret,
-      'AwsSolutions-SMG4',
-      'Automatic rotation is future work: it needs a rotation function that keeps the previous key valid until the 7-day links signed with it expire. Until then an operator rotates by deploying with -c linkSignerKeySerial=<n+1> (docs/deploy.md).',
-    );
-    this.deliverBulletin.addEnvironment('LINK_SIGNER_SECRET_ARN', secret.secretArn);
+  /** Every function, for alarms and tests. */
+  all(): Array<[string, UcjFunction]> {
+    return [
+      ['validate-upload', this.validateUpload],
+      ['monthly-run', this.monthlyRun],
+      ['render-bulletins', this.renderBulletins],
+      ['deliver-bulletin', this.deliverBulletin],
+      ['remind-uploads', this.remindUploads],
+      ['download-bulletin', this.downloadBulletin],
+      ['rotate-link-key', this.rotateLinkKey],
+    ];
   }
 }

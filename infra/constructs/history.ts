@@ -1,9 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-
-/** The index the app queries for one month's snapshots of every region. */
-export const GSI1 = { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' } as const;
+import { TABLE_KEYS } from '../../lib/contract/table.ts';
 
 /**
  * The history table: region snapshots, run records and leases, the delivery ledger
@@ -15,8 +13,8 @@ export class History extends Construct {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     this.table = new Table(this, 'Table', {
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
-      sortKey: { name: 'sk', type: AttributeType.STRING },
+      partitionKey: { name: TABLE_KEYS.partition, type: AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sort, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
@@ -26,9 +24,10 @@ export class History extends Construct {
       // Should an item kind ever expire, add `timeToLiveAttribute` here and write that attribute in lib/history.
     });
     this.table.addGlobalSecondaryIndex({
-      indexName: GSI1.indexName,
-      partitionKey: { name: GSI1.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: GSI1.sortKey, type: AttributeType.STRING },
+      // gsi1: one month's snapshots of every region in one query.
+      indexName: TABLE_KEYS.index,
+      partitionKey: { name: TABLE_KEYS.indexPartition, type: AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.indexSort, type: AttributeType.STRING },
     });
   }
 }

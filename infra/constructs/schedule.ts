@@ -3,9 +3,10 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { ContextAttribute, Schedule, ScheduleExpression, ScheduleGroup, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge, nagArn } from '../nag.ts';
+import { restingQueue } from './queue.ts';
 
 export interface MonthlySchedulesProps {
   monthlyRun: IFunction;
@@ -49,16 +50,7 @@ export class MonthlySchedules extends Construct {
         },
       }),
     });
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledge(
-      this.deadLetterQueue,
-      'AwsSolutions-SQS3',
-      'This queue is itself a dead-letter queue (of the Scheduler targets); a DLQ of a DLQ would only move the problem. An alarm watches its depth.',
-    );
+    this.deadLetterQueue = restingQueue(this, 'DeadLetters', 'the Scheduler targets\' dead letters');
 
     const target = (fn: IFunction, input: Record<string, string>): LambdaInvoke =>
       new LambdaInvoke(fn, {
@@ -86,7 +78,8 @@ export class MonthlySchedules extends Construct {
       description: `Reminds data admins of missing uploads ${props.reminderDaysBefore} days before the run`,
       scheduleGroup: this.group,
       schedule: monthlyCron(reminderDay),
-      target: target(props.remindUploads, {}),
+      // The occurrence's time: every retry of one reminder carries the same, so it is sent once.
+      target: target(props.remindUploads, { scheduledTime: ContextAttribute.scheduledTime }),
     });
     for (const fn of [props.monthlyRun, props.remindUploads]) {
       acknowledge(

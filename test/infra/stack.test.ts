@@ -10,13 +10,29 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig, UcjConfigError } from '../../infra/config.ts';
 import { REPO_ROOT, UcjFunction } from '../../infra/constructs/function.ts';
 import { UcjBulletinStack } from '../../infra/stack.ts';
+import { FUNCTION_SETTINGS, LOCAL_ONLY_SETTINGS } from '../../lib/config.ts';
+import { METRICS_NAMESPACE, MONTH_RUN_METRICS, MONTH_RUN_SERVICE } from '../../lib/contract/metrics.ts';
+import { STACK_OUTPUTS } from '../../lib/contract/stack-outputs.ts';
+import { templatePolicies, type TemplatePolicies } from './iam.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
 
 const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
   context: Record<string, unknown>;
 };
-const FUNCTION_IDS = ['ValidateUpload', 'MonthlyRun', 'RenderBulletins', 'DeliverBulletin', 'RemindUploads'] as const;
+const FUNCTION_IDS = ['ValidateUpload', 'MonthlyRun', 'RenderBulletins', 'DeliverBulletin', 'RemindUploads', 'DownloadBulletin', 'RotateLinkKey'] as const;
+/** The handler file (functions/<name>.ts, and its settings schema in lib/config.ts) of each function. */
+const HANDLER_OF: Record<(typeof FUNCTION_IDS)[number], keyof typeof FUNCTION_SETTINGS> = {
+  ValidateUpload: 'validate-upload',
+  MonthlyRun: 'monthly-run',
+  RenderBulletins: 'render-bulletins',
+  DeliverBulletin: 'deliver-bulletin',
+  RemindUploads: 'remind-uploads',
+  DownloadBulletin: 'download-bulletin',
+  RotateLinkKey: 'rotate-link-key',
+};
+const ACCOUNT = '123456789012';
+const REGION = 'ap-southeast-3';
 type FunctionId = (typeof FUNCTION_IDS)[number];
 
 let outdir: string;
@@ -25,6 +41,7 @@ let annotations: Annotations;
 let stack: UcjBulletinStack;
 let functions: Record<FunctionId, Resource>;
 let renderProbe: Resource;
+let iam: TemplatePolicies;
 
 /** The one resource of a type whose logical id starts with `prefix` (CDK appends a hash). */
 function resourceByPrefix(type: string, prefix: string): [string, Resource] {
@@ -52,7 +69,7 @@ beforeAll(() => {
   const app = new App({ outdir, context: cdkJson.context });
   stack = new UcjBulletinStack(app, 'UcjBulletin', {
     config: loadConfig(app.node),
-    env: { account: '123456789012', region: 'ap-southeast-3' },
+    env: { account: ACCOUNT, region: REGION },
   });
   // A function built like the app's four that renders a PDF, so a test can run the renderer inside a bundle.
   const probeStack = new Stack(app, 'RenderProbe', { env: stack.env });
@@ -70,6 +87,7 @@ beforeAll(() => {
   functions = Object.fromEntries(
     FUNCTION_IDS.map((id) => [id, resourceByPrefix('AWS::Lambda::Function', `Functions${id}`)[1]]),
   ) as Record<FunctionId, Resource>;
+  iam = templatePolicies(template.toJSON(), { account: ACCOUNT, region: REGION, stackName: 'UcjBulletin' });
 });
 
 afterAll(() => {
@@ -177,9 +195,9 @@ describe('history table', () => {
 });
 
 describe('functions', () => {
-  it('are five Node.js 24 ARM64 functions with tracing and their own log group', () => {
-    // The sixth function in the template is CDK's S3-notification custom resource handler.
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x' }, 5);
+  it('are seven Node.js 24 ARM64 functions with tracing and their own log group', () => {
+    // The eighth function in the template is CDK's S3-notification custom resource handler.
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x' }, FUNCTION_IDS.length);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -189,45 +207,51 @@ describe('functions', () => {
         LoggingConfig: { LogGroup: { Ref: expect.stringMatching(/Logs/) } },
       });
     }
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 5);
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, FUNCTION_IDS.length);
   });
 
-  it('get the environment each handler reads', () => {
-    const env = (id: FunctionId) =>
-      Object.keys((functions[id].Properties.Environment as { Variables: Record<string, unknown> }).Variables).sort();
-    expect(env('ValidateUpload')).toEqual(expect.arrayContaining(['BUCKET_NAME', 'SENDER_ADDRESS']));
-    expect(env('MonthlyRun')).toEqual(
-      expect.arrayContaining(['BUCKET_NAME', 'TABLE_NAME', 'DELIVERY_QUEUE_URL', 'RENDER_FUNCTION_NAME']),
-    );
-    expect(env('MonthlyRun')).not.toContain('UCJ_FONT_DIR');
-    expect(env('RenderBulletins')).toEqual(expect.arrayContaining(['BUCKET_NAME', 'UCJ_FONT_DIR']));
-    expect(env('DeliverBulletin')).toEqual(expect.arrayContaining(['BUCKET_NAME', 'TABLE_NAME', 'SENDER_ADDRESS']));
-    expect(env('RemindUploads')).toEqual(expect.arrayContaining(['BUCKET_NAME', 'SENDER_ADDRESS']));
+  it('each get exactly the settings their handler reads, and no other', () => {
+    // What the platform reads (Powertools, Node), not the handler.
+    const PLATFORM = new Set(['POWERTOOLS_SERVICE_NAME', 'NODE_OPTIONS', 'AWS_REGION']);
+    for (const id of FUNCTION_IDS) {
+      const given = Object.keys((functions[id].Properties.Environment as { Variables?: Record<string, unknown> }).Variables ?? {}).filter((k) => !PLATFORM.has(k));
+      const read = Object.keys(FUNCTION_SETTINGS[HANDLER_OF[id]].shape).filter((k) => !PLATFORM.has(k) && !LOCAL_ONLY_SETTINGS.has(k));
+      // Every variable given is one the handler reads; every one it reads without a default is given.
+      expect(given.filter((k) => !read.includes(k)), `${id} is given settings it does not read`).toEqual([]);
+      const shape = FUNCTION_SETTINGS[HANDLER_OF[id]].shape as Record<string, { safeParse(v: unknown): { success: boolean } }>;
+      const required = read.filter((k) => !shape[k]!.safeParse(undefined).success);
+      expect(required.filter((k) => !given.includes(k)), `${id} lacks required settings`).toEqual([]);
+    }
     expect(functions.MonthlyRun.Properties).toMatchObject({
       Timeout: 900,
       MemorySize: 1024,
       Environment: { Variables: { RENDER_FUNCTION_NAME: { Ref: expect.stringMatching(/^FunctionsRenderBulletins/) } } },
     });
-    expect(functions.RenderBulletins.Properties).toMatchObject({
-      Timeout: 120,
-      MemorySize: 1769,
-      Environment: { Variables: { UCJ_FONT_DIR: '/var/task/fonts/Roboto' } },
-    });
+    expect(functions.RenderBulletins.Properties).toMatchObject({ Timeout: 120, MemorySize: 1769, Environment: { Variables: { UCJ_FONT_DIR: '/var/task/fonts/Roboto' } } });
   });
 
-  it('are granted only what their job needs', () => {
-    expect(policyOf('ValidateUpload')).toContain('s3:PutObject');
-    expect(policyOf('ValidateUpload')).not.toContain('dynamodb:');
-    expect(policyOf('MonthlyRun')).toMatch(/dynamodb:PutItem[\s\S]*sqs:SendMessage/);
-    expect(policyOf('MonthlyRun')).not.toContain('ses:');
-    expect(policyOf('MonthlyRun')).toMatch(/lambda:InvokeFunction[\s\S]*FunctionsRenderBulletins/);
-    // render-bulletins may only write bulletins: no reading, deleting, table or email.
-    expect(policyOf('RenderBulletins')).toMatch(/s3:PutObject[\s\S]*\/bulletins\/\*/);
-    expect(policyOf('RenderBulletins')).not.toMatch(/s3:GetObject|s3:DeleteObject|dynamodb:|ses:|sqs:|lambda:/);
-    expect(policyOf('DeliverBulletin')).not.toContain('s3:PutObject');
-    expect(policyOf('DeliverBulletin')).toContain('ses:SendEmail');
-    expect(policyOf('RemindUploads')).not.toMatch(/s3:PutObject|s3:DeleteObject|dynamodb:/);
-    expect(policyOf('RemindUploads')).toContain(':identity/ucj.example');
+  it('render-bulletins has reserved concurrency, and monthly-run never has more batches in flight', () => {
+    const reserved = functions.RenderBulletins.Properties.ReservedConcurrentExecutions;
+    expect(reserved).toBe(10);
+    const env = (functions.MonthlyRun.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(Number(env.RENDER_CONCURRENCY)).toBe(reserved);
+  });
+
+  it('send failed asynchronous events to a queue an alarm watches, after two retries', () => {
+    const [failedId] = resourceByPrefix('AWS::SQS::Queue', 'FailedEvents');
+    const configs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')) as Resource[];
+    const byFunction = new Map(configs.map((c) => [JSON.stringify(c.Properties.FunctionName), c.Properties]));
+    for (const id of ['ValidateUpload', 'MonthlyRun', 'RemindUploads'] as const) {
+      const [logicalId] = resourceByPrefix('AWS::Lambda::Function', `Functions${id}`);
+      expect(byFunction.get(JSON.stringify({ Ref: logicalId })), id).toMatchObject({
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [failedId, 'Arn'] } } },
+      });
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [failedId, 'QueueName'] } }],
+    });
   });
 
   it('validate-upload is triggered by uploads/ only', () => {
@@ -245,23 +269,20 @@ describe('functions', () => {
     });
   });
 
-  it('signs 7-day links with an IAM user that may only read bulletins/, whose keys only deliver-bulletin reads', () => {
-    template.resourceCountIs('AWS::IAM::User', 1);
-    template.resourceCountIs('AWS::IAM::AccessKey', 1);
-    // Rotation: deploying with -c linkSignerKeySerial=2 replaces the key.
-    template.hasResourceProperties('AWS::IAM::AccessKey', { Serial: 1 });
-    const userPolicies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
-      JSON.stringify(policy.Properties.Users ?? []).includes('BulletinLinkSigner'),
-    );
-    expect(userPolicies).toHaveLength(1);
-    const statements = JSON.stringify(userPolicies[0]!.Properties.PolicyDocument.Statement);
-    expect(statements).toContain('s3:GetObject');
-    expect(statements).toContain('/bulletins/*');
-    expect(statements).not.toMatch(/s3:PutObject|s3:DeleteObject/);
+  it('sign download links with no IAM user or access key: a function URL checks a rotating secret and redirects', () => {
+    template.resourceCountIs('AWS::IAM::User', 0);
+    template.resourceCountIs('AWS::IAM::AccessKey', 0);
+    template.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'NONE',
+      TargetFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FunctionsDownloadBulletin'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      SecretId: { Ref: Match.stringLikeRegexp('^FunctionsLinkKey') },
+      RotationLambdaARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FunctionsRotateLinkKey'), 'Arn'] },
+      RotationRules: { ScheduleExpression: 'rate(30 days)' },
+    });
     const env = (functions.DeliverBulletin.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(env.LINK_SIGNER_SECRET_ARN).toEqual({ Ref: expect.stringMatching(/BulletinLinkSignerSecret/) });
-    expect(policyOf('DeliverBulletin')).toContain('secretsmanager:GetSecretValue');
-    for (const other of ['ValidateUpload', 'MonthlyRun', 'RemindUploads'] as const) expect(policyOf(other)).not.toContain('secretsmanager:');
+    expect(env.DOWNLOAD_URL).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^FunctionsDownloadBulletinFunctionUrl/), 'FunctionUrl'] });
   });
 
   it('deliver-bulletin reads the delivery queue in batches with partial failures', () => {
@@ -273,6 +294,124 @@ describe('functions', () => {
       EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeliveryQueue'), 'Arn'] },
     });
   });
+});
+
+/**
+ * Least privilege, decided by an IAM policy evaluator over the synthesized policies (test/infra/iam.ts):
+ * for each role, requests it must be allowed and requests it must be refused.
+ */
+describe('least privilege', () => {
+  type Row = [action: string, resource: string, allowed: boolean, context?: Record<string, string | string[]>];
+  const object = (key: string) => `${iam.arnOf('StorageBucket')}/${key}`;
+  const bucket = () => iam.arnOf('StorageBucket');
+  const table = () => iam.arnOf('HistoryTable');
+  const index = () => `${iam.arnOf('HistoryTable')}/index/gsi1`;
+  const keys = (...prefixes: string[]) => ({ 'dynamodb:LeadingKeys': prefixes });
+  const prefix = (p: string) => ({ 's3:prefix': p });
+  const secret = () => iam.arnOf('FunctionsLinkKey');
+  const identity = (name: string) => `arn:aws:ses:${REGION}:${ACCOUNT}:identity/${name}`;
+
+  const TABLE: Record<FunctionId, () => Row[]> = {
+    ValidateUpload: () => [
+      ['s3:GetObjectVersion', object('uploads/2026-10/a.csv'), true],
+      ['s3:DeleteObjectVersion', object('uploads/2026-10/a.csv'), true],
+      ['s3:PutObject', object('validation/2026-10/a.csv.json'), true],
+      ['s3:PutObject', object('quarantine/2026-10/a.csv'), true],
+      ['s3:GetObject', object('config/recipients.csv'), true],
+      ['s3:ListBucket', bucket(), true, prefix('uploads/2026-10/a.csv')],
+      ['s3:PutObject', object('config/recipients.csv'), false],
+      ['s3:PutObject', object('uploads/2026-10/a.csv'), false],
+      ['s3:DeleteObject', object('bulletins/2026-10/nasional.pdf'), false],
+      ['s3:DeleteObjectVersion', object('quarantine/2026-10/a.csv'), false],
+      ['s3:PutObject', object('bulletins/2026-10/nasional.pdf'), false],
+      ['s3:GetObject', object('targets/2026.csv'), false],
+      ['s3:ListBucket', bucket(), false, prefix('bulletins/')],
+      ['dynamodb:GetItem', table(), false, keys('DELIVERY#2026-10')],
+      ['ses:SendRawEmail', identity('ucj.example'), true],
+      ['ses:SendRawEmail', identity('other.example'), false],
+    ],
+    MonthlyRun: () => [
+      ['s3:GetObjectVersion', object('uploads/2026-10/a.csv'), true],
+      ['s3:GetObject', object('validation/2026-10/a.csv.json'), true],
+      ['s3:GetObject', object('targets/2026.csv'), true],
+      ['s3:GetObject', object('config/groups.csv'), true],
+      ['s3:ListBucket', bucket(), true, prefix('uploads/2026-10/')],
+      ['s3:PutObject', object('uploads/2026-10/a.csv'), false],
+      ['s3:PutObject', object('bulletins/2026-10/nasional.pdf'), false],
+      ['s3:PutObject', object('validation/2026-10/a.csv.json'), false],
+      ['s3:DeleteObject', object('uploads/2026-10/a.csv'), false],
+      ['dynamodb:PutItem', table(), true, keys('REGION#18')],
+      ['dynamodb:Query', index(), true, keys('PERIOD#2026-10')],
+      ['dynamodb:UpdateItem', table(), true, keys('PERIOD#2026-10')],
+      ['dynamodb:PutItem', table(), false, keys('DELIVERY#2026-10')],
+      ['dynamodb:DeleteItem', table(), false, keys('REMINDER#2026-10')],
+      ['sqs:SendMessage', iam.arnOf('DeliveryQueue'), true],
+      ['sqs:SendMessage', iam.arnOf('FailedEvents'), true],
+      ['lambda:InvokeFunction', iam.arnOf('FunctionsRenderBulletins'), true],
+      ['lambda:InvokeFunction', iam.arnOf('FunctionsDeliverBulletin'), false],
+      ['ses:GetAccount', '*', true],
+      ['ses:SendRawEmail', identity('ucj.example'), false],
+    ],
+    RenderBulletins: () => [
+      ['s3:PutObject', object('bulletins/2026-10/provinsi/18-lampung.pdf'), true],
+      ['s3:GetObject', object('bulletins/2026-10/nasional.pdf'), true],
+      ['s3:GetObject', object('uploads/2026-10/a.csv'), false],
+      ['s3:ListBucket', bucket(), false, prefix('uploads/')],
+      ['s3:PutObject', object('uploads/2026-10/a.csv'), false],
+      ['s3:PutObject', object('config/recipients.csv'), false],
+      ['s3:DeleteObject', object('bulletins/2026-10/nasional.pdf'), false],
+      ['dynamodb:GetItem', table(), false, keys('REGION#18')],
+      ['ses:SendRawEmail', identity('ucj.example'), false],
+    ],
+    DeliverBulletin: () => [
+      ['s3:GetObject', object('bulletins/2026-10/nasional.pdf'), true],
+      ['s3:GetObject', object('uploads/2026-10/a.csv'), false],
+      ['s3:GetObject', object('config/recipients.csv'), false],
+      ['s3:PutObject', object('bulletins/2026-10/nasional.pdf'), false],
+      ['dynamodb:PutItem', table(), true, keys('DELIVERY#2026-10')],
+      ['dynamodb:UpdateItem', table(), true, { ...keys('PERIOD#2026-10'), 'dynamodb:Attributes': ['pk', 'sk', 'sentCount'] }],
+      ['dynamodb:UpdateItem', table(), false, { ...keys('PERIOD#2026-10'), 'dynamodb:Attributes': ['pk', 'sk', 'expiresAt'] }],
+      ['dynamodb:PutItem', table(), false, keys('PERIOD#2026-10')],
+      ['dynamodb:GetItem', table(), false, keys('REGION#18')],
+      ['secretsmanager:GetSecretValue', secret(), true, { 'secretsmanager:VersionStage': 'AWSCURRENT' }],
+      ['secretsmanager:GetSecretValue', secret(), false, { 'secretsmanager:VersionStage': 'AWSPREVIOUS' }],
+      ['ses:SendRawEmail', identity('ucj.example'), true],
+    ],
+    RemindUploads: () => [
+      ['s3:GetObject', object('validation/2026-10/a.csv.json'), true],
+      ['s3:GetObject', object('config/recipients.csv'), true],
+      ['s3:ListBucket', bucket(), true, prefix('uploads/2026-10/')],
+      ['s3:GetObject', object('uploads/2026-10/a.csv'), false],
+      ['s3:GetObject', object('bulletins/2026-10/nasional.pdf'), false],
+      ['s3:PutObject', object('validation/2026-10/a.csv.json'), false],
+      ['dynamodb:PutItem', table(), true, keys('REMINDER#2026-10')],
+      ['dynamodb:PutItem', table(), false, keys('DELIVERY#2026-10')],
+      ['ses:SendRawEmail', identity('ucj.example'), true],
+    ],
+    DownloadBulletin: () => [
+      ['s3:GetObject', object('bulletins/2026-10/nasional.pdf'), true],
+      ['s3:ListBucket', bucket(), true, prefix('bulletins/2026-10/nasional.pdf')],
+      ['s3:GetObject', object('uploads/2026-10/a.csv'), false],
+      ['s3:ListBucket', bucket(), false, prefix('uploads/')],
+      ['secretsmanager:GetSecretValue', secret(), true, { 'secretsmanager:VersionStage': 'AWSPREVIOUS' }],
+      ['secretsmanager:PutSecretValue', secret(), false],
+      ['dynamodb:GetItem', table(), false, keys('DELIVERY#2026-10')],
+    ],
+    RotateLinkKey: () => [
+      ['secretsmanager:PutSecretValue', secret(), true],
+      ['secretsmanager:UpdateSecretVersionStage', secret(), true],
+      ['s3:GetObject', object('bulletins/2026-10/nasional.pdf'), false],
+    ],
+  };
+
+  for (const id of FUNCTION_IDS) {
+    it(`${id}: allowed and refused as its job needs`, async () => {
+      for (const [action, resource, allowed, context] of TABLE[id]()) {
+        const decision = await iam.explainRoleCan(`Functions${id}ServiceRole`, action, resource, context);
+        expect(decision.allowed, `${id} ${action} ${resource} ${JSON.stringify(context ?? {})}: ${decision.explanation}`).toBe(allowed);
+      }
+    });
+  }
 });
 
 describe('bundles', () => {
@@ -295,7 +434,10 @@ describe('bundles', () => {
   function lambdaEnvOf(id: FunctionId): Record<string, string> {
     const variables = (functions[id].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     return Object.fromEntries(
-      Object.entries(variables).map(([key, value]) => [key, typeof value === 'string' ? value : `placeholder-${key.toLowerCase()}`]),
+      Object.entries(variables).map(([key, value]) => [
+        key,
+        typeof value === 'string' ? value : key.endsWith('_URL') ? `https://placeholder.example/${key.toLowerCase()}` : `placeholder-${key.toLowerCase()}`,
+      ]),
     );
   }
 
@@ -364,16 +506,17 @@ describe('bundles', () => {
 });
 
 describe('delivery queue', () => {
-  it('is encrypted, has a DLQ after 5 receives and outlasts six deliver-bulletin timeouts', () => {
+  it('is encrypted, has a DLQ after 5 receives, outlasts six deliver-bulletin timeouts and caps messages at 256 KiB', () => {
     template.hasResourceProperties('AWS::SQS::Queue', {
       SqsManagedSseEnabled: true,
       VisibilityTimeout: 6 * 2 * 60,
+      MaximumMessageSize: 262_144,
       RedrivePolicy: {
         maxReceiveCount: 5,
         deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeliveryDeadLetters'), 'Arn'] },
       },
     });
-    template.resourcePropertiesCountIs('AWS::SQS::Queue', { SqsManagedSseEnabled: true }, 3);
+    template.resourcePropertiesCountIs('AWS::SQS::Queue', { SqsManagedSseEnabled: true }, 4);
   });
 
   it('every queue refuses requests without TLS', () => {
@@ -386,7 +529,7 @@ describe('delivery queue', () => {
           ]),
         },
       },
-      3,
+      4,
     );
   });
 });
@@ -409,11 +552,11 @@ describe('schedules', () => {
     });
   });
 
-  it('reminds admins 3 days earlier', () => {
+  it('reminds admins 3 days earlier, passing the occurrence time so a retried reminder is sent once', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 7 2 * ? *)',
       ScheduleExpressionTimezone: 'Asia/Jakarta',
-      Target: target('RemindUploads', '{}'),
+      Target: target('RemindUploads', '{"scheduledTime":"<aws.scheduler.scheduled-time>"}'),
     });
   });
 
@@ -440,10 +583,11 @@ describe('config', () => {
     expect(
       parseConfig({ ...valid, scheduleDayOfMonth: '10', operatorEmails: 'a@ucj.example, b@ucj.example' }),
     ).toMatchObject({ scheduleDayOfMonth: 10, operatorEmails: ['a@ucj.example', 'b@ucj.example'] });
-    expect(parseConfig(valid)).toMatchObject({ sesIdentityType: 'domain', linkSignerKeySerial: 1 });
-    expect(parseConfig({ ...valid, sesIdentityType: 'address', linkSignerKeySerial: '2' })).toMatchObject({
+    expect(parseConfig(valid)).toMatchObject({ sesIdentityType: 'domain', renderConcurrency: 10, reserveRenderConcurrency: true });
+    expect(parseConfig({ ...valid, sesIdentityType: 'address', renderConcurrency: '4', reserveRenderConcurrency: 'false' })).toMatchObject({
       sesIdentityType: 'address',
-      linkSignerKeySerial: 2,
+      renderConcurrency: 4,
+      reserveRenderConcurrency: false,
     });
   });
 
@@ -499,6 +643,7 @@ describe('mail', () => {
 
 describe('alarms', () => {
   const alarmTopic = { Ref: Match.stringLikeRegexp('^AlertsTopic') };
+  const alarmArn = (name: string, account = ACCOUNT) => `arn:aws:cloudwatch:${REGION}:${account}:alarm:${name}`;
 
   it('notify the operators by email through a KMS-encrypted, TLS-only topic', () => {
     template.resourceCountIs('AWS::SNS::Topic', 2);
@@ -511,12 +656,41 @@ describe('alarms', () => {
       2,
     );
     const every = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
-    expect(every).toHaveLength(9);
-    for (const alarm of every) expect(JSON.stringify(alarm.Properties.AlarmActions)).toMatch(/AlertsTopic/);
+    // One per function, three dead-letter or failure queues, three month-run metrics.
+    expect(every).toHaveLength(FUNCTION_IDS.length + 3 + 3);
+    for (const alarm of every) {
+      expect(JSON.stringify(alarm.Properties.AlarmActions)).toMatch(/AlertsTopic/);
+      expect(alarm.Properties.AlarmName).toMatch(/^UcjBulletin-/);
+    }
   });
 
-  it('watch the depth of every dead-letter queue', () => {
-    for (const queue of ['DeliveryDeadLetters', 'SchedulesDeadLetters']) {
+  it('may be published by CloudWatch for this stack\'s alarms only (the topic policy replaces SNS\'s default)', async () => {
+    const topic = iam.arnOf('AlertsTopic');
+    const from = (arn: string, account = ACCOUNT) => ({ 'aws:SourceAccount': account, 'aws:SourceArn': arn });
+    const cloudwatch = { service: 'cloudwatch.amazonaws.com' } as const;
+    const allowed = await iam.explainResourceAllows('AlertsTopic', cloudwatch, 'sns:Publish', topic, from(alarmArn('UcjBulletin-MonthRunFailed')));
+    expect(allowed.allowed, allowed.explanation).toBe(true);
+    expect(await iam.resourceAllows('AlertsTopic', cloudwatch, 'sns:Publish', topic, from(alarmArn('Other-Alarm')))).toBe(false);
+    expect(await iam.resourceAllows('AlertsTopic', cloudwatch, 'sns:Publish', topic, from(alarmArn('UcjBulletin-MonthRunFailed', '999999999999'), '999999999999'))).toBe(false);
+    expect(await iam.resourceAllows('AlertsTopic', cloudwatch, 'sns:Publish', topic)).toBe(false);
+    expect(await iam.resourceAllows('AlertsTopic', { service: 'events.amazonaws.com' }, 'sns:Publish', topic, from(alarmArn('UcjBulletin-MonthRunFailed')))).toBe(false);
+  });
+
+  it('grant the topics\' key to CloudWatch and SES with the same confused-deputy conditions', async () => {
+    const key = iam.arnOf('AlertsKey');
+    const cloudwatch = { service: 'cloudwatch.amazonaws.com' } as const;
+    const ses = { service: 'ses.amazonaws.com' } as const;
+    const alarm = { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': alarmArn('UcjBulletin-DeliveriesHeld') };
+    const configurationSet = { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': `arn:aws:ses:${REGION}:${ACCOUNT}:configuration-set/ucj` };
+    expect(await iam.resourceAllows('AlertsKey', cloudwatch, 'kms:GenerateDataKey', key, alarm)).toBe(true);
+    expect(await iam.resourceAllows('AlertsKey', cloudwatch, 'kms:GenerateDataKey', key, { ...alarm, 'aws:SourceAccount': '999999999999' })).toBe(false);
+    expect(await iam.resourceAllows('AlertsKey', cloudwatch, 'kms:GenerateDataKey', key)).toBe(false);
+    expect(await iam.resourceAllows('AlertsKey', ses, 'kms:Decrypt', key, configurationSet)).toBe(true);
+    expect(await iam.resourceAllows('AlertsKey', ses, 'kms:Decrypt', key)).toBe(false);
+  });
+
+  it('watch the depth of every dead-letter and failure queue', () => {
+    for (const queue of ['DeliveryDeadLetters', 'SchedulesDeadLetters', 'FailedEvents']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -538,17 +712,16 @@ describe('alarms', () => {
     }
   });
 
-  it('count failed and partial month runs from monthly-run\'s log and alarm on each', () => {
-    for (const [outcome, metric] of [['failed', 'MonthRunFailed'], ['partial', 'MonthRunPartial']] as const) {
-      template.hasResourceProperties('AWS::Logs::MetricFilter', {
-        LogGroupName: { Ref: Match.stringLikeRegexp('^FunctionsMonthlyRunLogs') },
-        FilterPattern: `{ ($.message = "month run finished") && ($.outcome = "${outcome}") }`,
-        MetricTransformations: [{ MetricNamespace: 'UcjBulletin', MetricName: metric, MetricValue: '1' }],
-      });
+  it('watch the month run\'s outcome metrics (EMF, every exit path), not a log line', () => {
+    template.resourceCountIs('AWS::Logs::MetricFilter', 0);
+    for (const metric of Object.values(MONTH_RUN_METRICS)) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        Namespace: 'UcjBulletin',
+        Namespace: METRICS_NAMESPACE,
         MetricName: metric,
+        // Powertools Metrics adds the service dimension; CloudWatch matches every dimension.
+        Dimensions: [{ Name: 'service', Value: MONTH_RUN_SERVICE }],
         Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         TreatMissingData: 'notBreaching',
         AlarmActions: [alarmTopic],
       });
@@ -570,22 +743,15 @@ describe('cdk-nag AwsSolutions', () => {
       .flatMap((m) => Object.entries(m.data as Record<string, string>));
     expect(acknowledged.length).toBeGreaterThan(0);
     for (const [id, reason] of acknowledged) {
-      expect(id).toMatch(/^(Annotation::)?AwsSolutions-(IAM4|IAM5|SMG4|SQS3)\b/);
+      expect(id).toMatch(/^(Annotation::)?AwsSolutions-(IAM4|IAM5|SQS3)\b/);
       expect(reason.length, id).toBeGreaterThanOrEqual(60);
     }
   });
 });
 
 describe('outputs', () => {
-  it('name what the operator commands in docs/deploy.md need', () => {
-    expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
-      'AlarmTopicArn',
-      'BucketName',
-      'DeliveryDeadLetterQueueUrl',
-      'MonthlyRunFunctionName',
-      'SesConfigurationSetName',
-      'TableName',
-    ]);
+  it('name what the operator commands (ucj … --stack) and docs/deploy.md need', () => {
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual([...STACK_OUTPUTS].sort());
   });
 });
 

@@ -4,7 +4,7 @@ import type { RetryErrorInfo, RetryErrorType, RetryToken } from '@smithy/types';
 import { DefaultRateLimiter, StandardRetryStrategy } from '@smithy/core/retry';
 import { BatchRetryStrategy, RETRY_DEFAULTS } from '../../lib/aws/retry.ts';
 import { createAwsClients } from '../../lib/aws/clients.ts';
-import { readRuntimeEnv } from '../../lib/config.ts';
+import { awsSettingsSchema, readSettings } from '../../lib/config.ts';
 
 const info = (errorType: RetryErrorType, retryAfterHint?: Date): RetryErrorInfo => ({ errorType, ...(retryAfterHint ? { retryAfterHint } : {}) });
 
@@ -102,13 +102,15 @@ describe('the retry strategy', () => {
 
 describe('the AWS clients', () => {
   it('all use it, SES paced by the adaptive rate limiter', async () => {
-    const env = readRuntimeEnv({ BUCKET_NAME: 'bucket', TABLE_NAME: 'table', SENDER_ADDRESS: 'buletin@ucj.example', AWS_REGION: 'ap-southeast-3' });
+    const env = readSettings(awsSettingsSchema, { AWS_REGION: 'ap-southeast-3' });
     const clients = createAwsClients(env, undefined);
-    const strategies = await Promise.all([clients.s3, clients.dynamo, clients.ses, clients.sqs].map((c) => c.config.retryStrategy()));
+    // Lambda too: a render batch throttled by render-bulletins' reserved concurrency (429) waits and retries.
+    const all = [clients.s3, clients.dynamo, clients.ses, clients.sqs, clients.lambda, clients.secrets];
+    const strategies = await Promise.all(all.map((c) => c.config.retryStrategy()));
     expect(strategies.every((s) => s instanceof BatchRetryStrategy)).toBe(true);
-    expect(strategies.map((s) => (s as BatchRetryStrategy).mode)).toEqual(['standard', 'standard', 'adaptive', 'standard']);
-    expect(new Set(strategies).size).toBe(4); // one per client: each paces and backs off on its own
-    expect(await Promise.all([clients.s3, clients.dynamo, clients.ses, clients.sqs].map((c) => c.config.maxAttempts()))).toEqual([10, 10, 10, 10]);
+    expect(strategies.map((s) => (s instanceof BatchRetryStrategy ? s.mode : 'other'))).toEqual(['standard', 'standard', 'adaptive', 'standard', 'standard', 'standard']);
+    expect(new Set(strategies).size).toBe(all.length); // one per client: each paces and backs off on its own
+    expect(await Promise.all(all.map((c) => c.config.maxAttempts()))).toEqual(all.map(() => 10));
     for (const client of Object.values(clients)) client.destroy();
   });
 });
