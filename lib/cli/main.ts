@@ -11,31 +11,37 @@ import { validateTargets } from '../inputs/targets.ts';
 import { validateRecipients } from '../inputs/recipients.ts';
 import { describeIssue } from '../delivery/validation-email.ts';
 import { announceStack, startLocalStack, type LocalStack } from '../local/stack.ts';
-import { createLocalInvoker, type LocalInvoker } from '../local/invoke.ts';
-import { spoolDeliveryQueue } from '../delivery/queue.ts';
-import { parseDeliveryMessage } from '../jobs/deliver-bulletin.ts';
 import { generateSampleDataset, type SampleFile } from '../sample/index.ts';
 import { bulletinsPrefix, RECIPIENTS_KEY, uploadsPrefix } from '../storage/keys.ts';
+import { UPLOAD_LIMITS } from '../inputs/limits.ts';
 import type { MonthlyRunSummary } from '../jobs/monthly-run.ts';
+import type { RunProgress } from '../history/store.ts';
+import { deploymentOfStack, type Deployment } from './deployment.ts';
+import { awaitDeliveries, deliveryCounts, remindOn, resendDeliveries, runMonthOn, uploadFiles, type DeliveryCounts } from './operations.ts';
+import { progressLine } from './progress.ts';
 
 const USAGE = `ucj — Universal Coverage Jamsostek bulletins
 
   ucj demo                                  the monthly job on sample data, on the embedded local stack (npm start)
   ucj stack                                 start the local stack and keep it up until interrupted
   ucj upload FILE... [--period YYYY-MM | --key KEY]
-                                            put files into the bucket (figures under uploads/<period>/)
-  ucj run --period YYYY-MM                  the month's job against the local stack
-  ucj deliver --period YYYY-MM              hand queued deliveries to deliver-bulletin (resume after a crash)
+                                            put files into the bucket (figures under uploads/<period>/) and show their verdicts
+  ucj run --period YYYY-MM                  the month's job: compute, snapshots, bulletins, emails
+  ucj deliver --period YYYY-MM [--resend-in-doubt | --resend-failed] [--email ADDRESS]
+                                            wait for queued deliveries; list, or resend after checking, those in doubt or refused
   ucj remind [--period YYYY-MM]             remind admins whose regions have not uploaded the month
+  ucj history --region CODE [--json]        a region's snapshots
   ucj validate FILE [--period YYYY-MM] [--kind figures|targets|recipients] [--json]
                                             validate a file offline: exit 0 valid, 1 invalid, 2 bad arguments
   ucj compute --period YYYY-MM [--targets FILE] [--groups FILE] [--json] FILE...
                                             the month's figures from files, offline (earlier months in them are history)
-  ucj history --region CODE [--json]        a region's snapshots
   ucj template [--level provinsi|kabkota] [--format xlsx|csv] [--period YYYY-MM] [--out FILE]
                                             a blank upload file with every region's code and name
 
-State lives in .ucj-local/ (UCJ_LOCAL_DIR to change); bulletins are copied to out/bulletins/.`;
+upload, run, deliver, remind and history work on the local stack unless --stack NAME (or UCJ_STACK) names a
+deployed CloudFormation stack; AWS credentials and region then come from the usual chain (AWS_PROFILE,
+AWS_REGION, ...). Local state lives in .ucj-local/ (UCJ_LOCAL_DIR to change); bulletins of a local run are
+copied to out/bulletins/.`;
 
 class UsageError extends Error {}
 
@@ -97,13 +103,24 @@ function requirePeriod(value: string | undefined, flag = '--period'): string {
   return value;
 }
 
-async function withStack<T>(work: (stack: LocalStack, invoker: LocalInvoker) => Promise<T>): Promise<T> {
-  const stack = await startLocalStack(localDir());
-  if (!stack.owned) process.stderr.write(`using the local stack already running (S3 ${stack.endpoints.s3})\n`);
+/** `--stack NAME` or UCJ_STACK: a deployed stack; neither: the local stack (started here, or the running `ucj stack`). */
+const STACK_OPTION = { stack: { type: 'string' } } as const;
+
+interface Target {
+  deployment: Deployment;
+  /** Only for the local stack: where its outbox and bulletins are. */
+  local?: LocalStack;
+}
+
+async function withTarget<T>(stackName: string | undefined, work: (target: Target) => Promise<T>): Promise<T> {
+  const name = stackName ?? process.env.UCJ_STACK;
+  if (name) return work({ deployment: await deploymentOfStack(name) });
+  const local = await startLocalStack(localDir());
+  if (!local.owned) process.stderr.write(`using the local stack already running (S3 ${local.endpoints.s3})\n`);
   try {
-    return await work(stack, await createLocalInvoker(stack));
+    return await work({ deployment: local.deployment, local });
   } finally {
-    await stack.close();
+    await local.close();
   }
 }
 
@@ -113,11 +130,15 @@ async function stack(): Promise<number> {
   process.stdout.write(
     [
       `local stack up (state in ${shown(running.dir)}); Ctrl-C to stop`,
-      `  S3        ${running.endpoints.s3}  (bucket ${running.env.BUCKET_NAME})`,
-      `  DynamoDB  ${running.endpoints.dynamodb}  (table ${running.env.TABLE_NAME})`,
-      `  SES v2    ${running.endpoints.ses}`,
-      `  inbox     ${running.endpoints.inbox}`,
-      `  outbox    ${shown(running.outboxDir)}`,
+      `  S3              ${running.endpoints.s3}  (bucket ${running.deployment.outputs.BucketName})`,
+      `  DynamoDB        ${running.endpoints.dynamodb}  (table ${running.deployment.outputs.TableName})`,
+      `  SES v2          ${running.endpoints.ses}  (account state: ${shown(running.sesAccountFile)})`,
+      `  Lambda          ${running.endpoints.lambda}`,
+      `  SQS             ${running.endpoints.sqs}`,
+      `  CloudFormation  ${running.endpoints.cloudformation}  (stack ${running.stackName}: ucj … --stack ${running.stackName} takes the AWS path)`,
+      `  downloads       ${running.endpoints.download}`,
+      `  inbox           ${running.endpoints.inbox}`,
+      `  outbox          ${shown(running.outboxDir)}`,
       '',
     ].join('\n'),
   );
@@ -130,7 +151,11 @@ async function stack(): Promise<number> {
 }
 
 async function upload(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { period: { type: 'string' }, key: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { period: { type: 'string' }, key: { type: 'string' }, ...STACK_OPTION },
+  });
   if (positionals.length === 0) throw new UsageError('upload needs at least one FILE');
   if (values.key && positionals.length > 1) throw new UsageError('--key takes exactly one FILE');
   if (values.key && values.period) throw new UsageError('give --period or --key, not both');
@@ -147,46 +172,61 @@ async function upload(args: string[]): Promise<number> {
       return 1;
     }
   }
-  return withStack(async (_stack, invoker) => {
-    const outcomes = await invoker.upload(files);
+  return withTarget(values.stack, async ({ deployment }) => {
+    const progress = progressLine();
+    const results = await uploadFiles(deployment, files, { onUploaded: (done) => progress.show(`uploaded ${done}/${files.length}; waiting for the verdicts`) });
+    progress.done();
     let rejected = 0;
-    for (const file of files) process.stdout.write(`uploaded ${file.key}\n`);
-    for (const outcome of outcomes) {
-      if (outcome.status !== 'validated') continue;
-      const { report } = outcome;
+    for (const result of results) {
+      process.stdout.write(`uploaded ${result.key}${result.versionId ? ` (version ${result.versionId})` : ''}\n`);
+      const { report } = result;
+      if (!report) continue;
       if (!report.ok) rejected += 1;
       process.stdout.write(`  ${report.key}: ${report.ok ? 'valid' : `REJECTED, moved to ${report.quarantinedTo}`} (${report.rowCount} rows)\n`);
       for (const issue of report.errors) process.stdout.write(`    ${describeIssue(issue)}\n`);
+      if (report.notified.length > 0) process.stdout.write(`    reported to ${report.notified.join(', ')}\n`);
     }
     return rejected > 0 ? 1 : 0;
   });
 }
 
 async function deliverPending(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { period: { type: 'string' }, 'resend-in-doubt': { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args,
+    options: { period: { type: 'string' }, 'resend-in-doubt': { type: 'boolean' }, 'resend-failed': { type: 'boolean' }, email: { type: 'string', multiple: true }, ...STACK_OPTION },
+  });
   const period = requirePeriod(values.period);
-  return withStack(async (stack, invoker) => {
-    if (values['resend-in-doubt']) {
-      // The operator has checked that these did not arrive: release each claim and queue its message again.
-      const queue = spoolDeliveryQueue(stack.queueDir);
-      for (const entry of await invoker.runtime.history.deliveriesInDoubt(period)) {
-        await invoker.runtime.history.abandonDelivery(period, entry.recipientKey);
-        await queue.send([parseDeliveryMessage(entry.message)]);
-        process.stdout.write(`queued again: ${entry.recipientKey} (claimed ${entry.claimedAt})\n`);
-      }
+  if (values['resend-in-doubt'] && values['resend-failed']) throw new UsageError('give --resend-in-doubt or --resend-failed, not both');
+  return withTarget(values.stack, async ({ deployment }) => {
+    const resend = values['resend-in-doubt'] ? 'claimed' : values['resend-failed'] ? 'failed' : undefined;
+    if (resend) {
+      // The operator has checked these: in doubt, that they did not arrive; refused, that the cause is fixed.
+      for (const key of await resendDeliveries(deployment, period, resend, values.email)) process.stdout.write(`queued again: ${key}\n`);
     }
-    const delivery = await deliver(invoker, stack, period);
-    process.stdout.write(`deliveries for ${period}: ${delivery.sent} emails sent, ${delivery.refused} refused by SES, ${delivery.failed} still queued after retries\n`);
-    return delivery.failed === 0 ? 0 : 1;
+    for (const entry of await deployment.deliveries.entries(period, 'failed')) {
+      const reason = entry.state.status === 'failed' ? entry.state.reason : '';
+      process.stdout.write(`refused: ${entry.recipientKey}: ${reason}. Fix it, then: ucj deliver --period ${period} --resend-failed --email <address>\n`);
+    }
+    const counts = await watchDeliveries(deployment, period);
+    process.stdout.write(`deliveries for ${period}: ${counts.sent} emails sent, ${counts.refused} refused by SES, ${counts.inDoubt.length} in doubt\n`);
+    return counts.inDoubt.length === 0 ? 0 : 1;
   });
 }
 
 async function remind(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { period: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { period: { type: 'string' }, ...STACK_OPTION } });
   const period = values.period ? requirePeriod(values.period) : undefined;
-  return withStack(async (_stack, invoker) => {
-    const result = await invoker.remindUploads(period ? { period } : {});
-    process.stdout.write(`provinces without a valid upload: ${result.missing.length ? result.missing.join(', ') : 'none'}\nreminded: ${result.reminded.length ? result.reminded.join(', ') : 'nobody'}\n`);
+  return withTarget(values.stack, async ({ deployment }) => {
+    const result = await remindOn(deployment, period ? { period } : {});
+    process.stdout.write(
+      [
+        `provinces without a valid upload: ${result.missing.length ? result.missing.join(', ') : 'none'}`,
+        `reminded: ${result.reminded.length ? result.reminded.join(', ') : 'nobody'}`,
+        ...(result.alreadyReminded.length ? [`already reminded today: ${result.alreadyReminded.join(', ')}`] : []),
+        ...result.refused.map((r) => `refused by SES: ${r.email}: ${r.reason}`),
+        '',
+      ].join('\n'),
+    );
     return 0;
   });
 }
@@ -200,22 +240,46 @@ async function validateConfigFile(key: string, body: Buffer) {
 }
 
 async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { period: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { period: { type: 'string' }, ...STACK_OPTION } });
   const period = requirePeriod(values.period);
-  return withStack((stack, invoker) => runMonthAndDeliver(stack, invoker, period, Date.now()));
+  return withTarget(values.stack, (target) => runMonthAndDeliver(target, period, Date.now()));
+}
+
+const progressText = (progress: RunProgress) =>
+  [
+    progress.stage,
+    progress.regionsComputed !== undefined ? `regions computed ${progress.regionsComputed}` : undefined,
+    progress.bulletinsTotal ? `bulletins rendered ${progress.bulletinsRendered ?? 0}/${progress.bulletinsTotal}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+
+/** Waits for the month's queued emails, showing the count, and says which deliveries are in doubt. */
+async function watchDeliveries(deployment: Deployment, period: string): Promise<DeliveryCounts> {
+  const line = progressLine();
+  const counts = await awaitDeliveries(deployment, period, { onProgress: (c) => line.show(`emails sent ${c.sent}, refused ${c.refused}`) });
+  line.done();
+  for (const key of counts.inDoubt) {
+    process.stderr.write(`in doubt: ${key} was claimed but never confirmed (a crash around the SES call). Check, then: ucj deliver --period ${period} --resend-in-doubt\n`);
+  }
+  return counts;
 }
 
 /**
- * The month's job as the schedule runs it, then its deliveries, then the bulletins copied out; prints the
- * summary and returns the exit code. `before` prints lines that belong above the summary.
+ * The month's job as the schedule runs it, then its deliveries, then (locally) the bulletins copied out;
+ * prints the summary and returns the exit code. `before` prints lines that belong above the summary.
  */
-async function runMonthAndDeliver(stack: LocalStack, invoker: LocalInvoker, period: string, started: number, before = ''): Promise<number> {
-  const summary = await invoker.runMonth({ period });
-  const delivery = await deliver(invoker, stack, period);
-  const copied = await copyBulletins(invoker, period);
+async function runMonthAndDeliver({ deployment, local }: Target, period: string, started: number, before = ''): Promise<number> {
+  const sentBefore = await deliveryCounts(deployment, period);
+  const line = progressLine();
+  const summary = await runMonthOn(deployment, { period }, (progress) => line.show(progressText(progress)));
+  line.done();
+  const after = await watchDeliveries(deployment, period);
+  const copied = local ? await copyBulletins(deployment, period) : undefined;
   process.stdout.write(before);
-  printSummary(summary, delivery, copied, stack, (Date.now() - started) / 1000);
-  return summary.outcome === 'succeeded' && delivery.failed === 0 ? 0 : 1;
+  printSummary(summary, { sent: after.sent - sentBefore.sent, refused: after.refused - sentBefore.refused, inDoubt: after.inDoubt }, copied, local, (Date.now() - started) / 1000);
+  const clean = summary.outcome === 'succeeded' && summary.deliveriesHeld === 0 && after.inDoubt.length === 0;
+  return clean ? 0 : 1;
 }
 
 const VALIDATE_KINDS = ['figures', 'targets', 'recipients'] as const;
@@ -322,11 +386,11 @@ async function template(args: string[]): Promise<number> {
 }
 
 async function history(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { region: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({ args, options: { region: { type: 'string' }, json: { type: 'boolean' }, ...STACK_OPTION } });
   if (!values.region) throw new UsageError('--region CODE is required');
   const code = values.region;
-  return withStack(async (_stack, invoker) => {
-    const snapshots = await invoker.runtime.history.regionSnapshots(code);
+  return withTarget(values.stack, async ({ deployment }) => {
+    const snapshots = await deployment.history.regionSnapshots(code);
     if (values.json) {
       process.stdout.write(`${JSON.stringify(snapshots, null, 2)}\n`);
       return 0;
@@ -335,8 +399,9 @@ async function history(args: string[]): Promise<number> {
     for (const s of snapshots) {
       const f = s.figures;
       const files = s.sources.map((source) => source.key.split('/').at(-1)).join(', ');
+      const more = (s.sourceCount ?? s.sources.length) - s.sources.length;
       process.stdout.write(
-        `${s.period} v${s.version}  peserta ${f.active ?? '–'}  pekerja ${f.eligible ?? '–'}${f.eligibleFrom ? ` (dari ${f.eligibleFrom})` : ''}  cakupan ${f.coveragePct?.toFixed(2) ?? '–'}%  ${f.status}  dibuat ${s.createdAt}  sumber ${files}\n`,
+        `${s.period} v${s.version}  peserta ${f.active ?? '–'}  pekerja ${f.eligible ?? '–'}${f.eligibleFrom ? ` (dari ${f.eligibleFrom})` : ''}  cakupan ${f.coveragePct?.toFixed(2) ?? '–'}%  ${f.status}  dibuat ${s.createdAt}  sumber ${files}${more > 0 ? ` dan ${more} lagi` : ''}\n`,
       );
     }
     return 0;
@@ -348,30 +413,37 @@ async function demo(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { period: { type: 'string' } } });
   const started = Date.now();
   const period = values.period ? requirePeriod(values.period) : previousPeriodInJakarta(new Date());
-  return withStack(async (stack, invoker) => {
+  return withTarget(undefined, async (target) => {
+    const { deployment } = target;
     const dataset = await generateSampleDataset({ lastPeriod: period });
-    const asUpload = (file: SampleFile) => ({ key: file.key, body: file.content });
-    await invoker.upload([dataset.recipients, ...dataset.targets].map(asUpload));
-    const outcomes = await invoker.upload(dataset.uploads.map(asUpload));
-    const rejected = outcomes.filter((o) => o.status === 'validated' && !o.report.ok).length;
+    const asUpload = (file: SampleFile) => ({ key: file.key, body: Buffer.from(file.content) });
+    await uploadFiles(deployment, [dataset.recipients, ...dataset.targets].map(asUpload));
+    const line = progressLine();
+    const results = await uploadFiles(deployment, dataset.uploads.map(asUpload), {
+      onUploaded: (done) => line.show(`sample uploads ${done}/${dataset.uploads.length}`),
+    });
+    line.done();
+    const rejected = results.filter((r) => r.report && !r.report.ok).length;
     // Earlier months become history (snapshots only: no bulletins, no emails) unless a previous start kept them.
     let backfilled = 0;
     for (const earlier of dataset.periods.filter((p) => p !== period)) {
-      if ((await invoker.runtime.history.monthSnapshots(earlier)).size > 0) continue;
-      await invoker.runMonth({ period: earlier, snapshotsOnly: true });
+      if ((await deployment.history.monthSnapshots(earlier)).size > 0) continue;
+      line.show(`backfilling history: ${earlier}`);
+      await runMonthOn(deployment, { period: earlier, snapshotsOnly: true });
       backfilled += 1;
     }
+    line.done();
     const sample = `sample data: ${dataset.uploads.length} monthly uploads (${dataset.periods[0]} to ${period}), ${rejected} rejected; ${backfilled} earlier months backfilled into history\n`;
-    return runMonthAndDeliver(stack, invoker, period, started, sample);
+    return runMonthAndDeliver(target, period, started, sample);
   });
 }
 
-async function copyBulletins(invoker: LocalInvoker, period: string): Promise<{ dir: string; count: number }> {
+async function copyBulletins(deployment: Deployment, period: string): Promise<{ dir: string; count: number }> {
   const dir = join(outDir(), 'bulletins', period);
   const prefix = bulletinsPrefix(period);
   let count = 0;
-  for (const summary of await invoker.runtime.store.list(prefix)) {
-    const object = await invoker.runtime.store.get(summary.key);
+  for (const summary of await deployment.store.list(prefix)) {
+    const object = await deployment.store.get(summary.key, { maxBytes: UPLOAD_LIMITS.maxBytes });
     if (!object) continue;
     const target = join(dir, summary.key.slice(prefix.length));
     await mkdir(dirname(target), { recursive: true });
@@ -381,52 +453,29 @@ async function copyBulletins(invoker: LocalInvoker, period: string): Promise<{ d
   return { dir, count };
 }
 
-interface DeliveryCounts {
-  handled: number;
-  /** Claimed but never confirmed: a crash around an SES call (see lib/jobs/deliver-bulletin.ts). */
-  inDoubt: string[];
-  /** Messages still queued after the retries. */
-  failed: number;
-  /** New emails in the month's outbox: what the local SES accepted during this delivery. */
-  sent: number;
-  /** Refused by SES for good (counted into the month's run records). */
-  refused: number;
-}
-
-async function deliver(invoker: LocalInvoker, stack: LocalStack, period: string): Promise<DeliveryCounts> {
-  const emails = async () => (await readdir(join(stack.outboxDir, period)).catch(() => [] as string[])).filter((n) => n.endsWith('.eml')).length;
-  const refusals = async () => (await invoker.runtime.history.listRuns(period)).reduce((sum, run) => sum + run.delivered.failed, 0);
-  const [before, refusedBefore] = [await emails(), await refusals()];
-  const { delivered, failed } = await invoker.drainDeliveries();
-  const inDoubt = (await invoker.runtime.history.deliveriesInDoubt(period)).map((entry) => entry.recipientKey);
-  for (const key of inDoubt) {
-    process.stderr.write(`in doubt: ${key} was claimed but never confirmed (a crash around the SES call). Check, then: ucj deliver --period ${period} --resend-in-doubt\n`);
-  }
-  return { handled: delivered, failed, inDoubt, sent: (await emails()) - before, refused: (await refusals()) - refusedBefore };
-}
-
 function printSummary(
   summary: MonthlyRunSummary,
   delivery: DeliveryCounts,
-  copied: { dir: string; count: number },
-  stack: LocalStack,
+  copied: { dir: string; count: number } | undefined,
+  local: LocalStack | undefined,
   seconds: number,
 ): void {
+  const unsent = summary.deliveriesQueued - delivery.sent - delivery.refused - delivery.inDoubt.length;
   const lines = [
     `monthly run ${periodNameId(summary.period)} (${summary.period}): ${summary.outcome}${summary.reason ? ` — ${summary.reason}` : ''}`,
     ...(summary.tookOverFrom ? [`  took over          the month from run ${summary.tookOverFrom}, which stopped without finishing it`] : []),
     `  regions computed   ${summary.regionsComputed} (${summary.missing.length} missing)`,
     `  snapshots written  ${summary.snapshotsWritten}${summary.snapshotsWritten === 0 ? ' (history already up to date)' : ''}`,
-    `  bulletins written  ${summary.bulletins.length}${summary.bulletinFailures.length ? `, ${summary.bulletinFailures.length} failed` : ''} → ${shown(copied.dir)}/`,
+    `  bulletins written  ${summary.bulletins.length}${summary.bulletinFailures.length ? `, ${summary.bulletinFailures.length} failed` : ''}${copied ? ` → ${shown(copied.dir)}/` : ''}`,
     ...(summary.bulletinsSkipped.length
       ? [`  not written        ${summary.bulletinsSkipped.length}, no figures this month: ${summary.bulletinsSkipped.join(', ')}`]
       : []),
-    `  emails sent        ${delivery.sent}${delivery.handled > delivery.sent + delivery.refused + delivery.inDoubt.length ? ` (${delivery.handled - delivery.sent - delivery.refused - delivery.inDoubt.length} officials already had this edition)` : ''}${delivery.inDoubt.length ? `, ${delivery.inDoubt.length} in doubt` : ''}${delivery.refused ? `, ${delivery.refused} refused by SES (see the ledger)` : ''}${delivery.failed ? `, ${delivery.failed} still queued after retries` : ''} → ${shown(join(stack.outboxDir, summary.period))}/`,
+    `  emails sent        ${delivery.sent}${unsent > 0 ? ` (${unsent} officials already had this edition)` : ''}${delivery.inDoubt.length ? `, ${delivery.inDoubt.length} in doubt` : ''}${delivery.refused ? `, ${delivery.refused} refused by SES (see ucj deliver)` : ''}${local ? ` → ${shown(join(local.outboxDir, summary.period))}/` : ''}`,
+    ...(summary.deliveriesHeld ? [`  ! held back        ${summary.deliveriesHeld} deliveries: SES cannot send them yet (below); re-run the month once it can`] : []),
     ...summary.bulletinFailures.map((f) => `  ! bulletin ${f.region}: ${f.reason}`),
     ...summary.problems.slice(0, 10).map((p) => `  ! ${p}`),
-    ...(summary.problems.length > 10 ? [`  ! … and ${summary.problems.length - 10} more (all kept in the run record in DynamoDB)`] : []),
+    ...(summary.problems.length > 10 ? [`  ! … and ${summary.problems.length - 10} more (the first 100 are kept in the run record in DynamoDB)`] : []),
     `  took ${seconds.toFixed(1)} s`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
-

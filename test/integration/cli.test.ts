@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { LOCAL_CREDENTIALS } from '../../lib/aws/clients.ts';
 import { LOCAL_BUCKET } from '../../lib/local/stack.ts';
+import { generateSampleDataset } from '../../lib/sample/index.ts';
 
 const run = promisify(execFile);
 const UCJ = join(import.meta.dirname, '..', '..', 'bin', 'ucj.js');
@@ -84,6 +85,53 @@ describe('ucj against a running `ucj stack`', () => {
     expect(lines).toHaveLength(39);
     expect(lines[0]).toMatch(/^kode_wilayah,nama_wilayah,periode,pekerja,peserta_aktif/);
     expect(lines.map((l) => l.split(',')[0])).toContain('18');
+  });
+
+  it('takes the AWS path with --stack: finds the stack by its CloudFormation outputs, then uploads, runs, delivers, reminds', async () => {
+    // The running local stack answers CloudFormation's DescribeStacks for `ucj-local` with the outputs a
+    // deployed stack has; only the endpoints come from the environment (AWS's own without them).
+    const info = JSON.parse(await readFile(join(dir, 'state', 'stack.json'), 'utf8')) as { endpoints: Record<string, string> };
+    const aws = {
+      PATH: process.env.PATH ?? '',
+      AWS_REGION: 'ap-southeast-3',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      CLOUDFORMATION_ENDPOINT: info.endpoints.cloudformation!,
+      S3_ENDPOINT: info.endpoints.s3!,
+      DYNAMODB_ENDPOINT: info.endpoints.dynamodb!,
+      LAMBDA_ENDPOINT: info.endpoints.lambda!,
+      SQS_ENDPOINT: info.endpoints.sqs!,
+      // No UCJ_LOCAL_DIR: nothing of the local state folder is used.
+      UCJ_LOCAL_DIR: join(dir, 'not-used'),
+    };
+    const ucj = (...args: string[]) => run(process.execPath, [UCJ, ...args, '--stack', 'ucj-local'], { env: aws, maxBuffer: 16 * 1024 * 1024 });
+    const dataset = await generateSampleDataset({ lastPeriod: '2026-09', months: 1 });
+    const files = await Promise.all(
+      [dataset.recipients, ...dataset.targets, ...dataset.uploads].map(async (file) => {
+        const path = join(dir, file.key.replaceAll('/', '_'));
+        await writeFile(path, file.content);
+        return { key: file.key, path };
+      }),
+    );
+    for (const { key, path } of files.filter((f) => !f.key.startsWith('uploads/'))) expect((await ucj('upload', path, '--key', key)).stdout).toContain(`uploaded ${key}`);
+    const upload = files.find((f) => f.key.startsWith('uploads/'))!;
+    const uploaded = await ucj('upload', upload.path, '--period', '2026-09');
+    expect(uploaded.stdout).toMatch(/uploads\/2026-09\/.*: valid \(514 rows\)/);
+    expect(uploaded.stderr).not.toContain('using the local stack');
+
+    const month = await ucj('run', '--period', '2026-09');
+    expect(month.stdout).toContain('monthly run September 2026 (2026-09): succeeded');
+    expect(month.stdout).toContain('bulletins written  553');
+    expect(month.stdout).toMatch(/emails sent {8}39\b/);
+    expect(month.stdout).not.toContain('out/bulletins'); // copied out only from a local run
+
+    expect((await ucj('history', '--region', '18')).stdout).toMatch(/^2026-09 v1 {2}peserta \d+/m);
+    expect((await ucj('deliver', '--period', '2026-09')).stdout).toContain('deliveries for 2026-09: 39 emails sent, 0 refused by SES, 0 in doubt');
+    const reminded = await ucj('remind', '--period', '2026-09');
+    expect(reminded.stdout).toContain('provinces without a valid upload: none');
+
+    const unknown = await run(process.execPath, [UCJ, 'run', '--period', '2026-09', '--stack', 'NoSuchStack'], { env: aws }).catch((error: { code: number; stderr: string }) => error);
+    expect('code' in unknown ? unknown.code : 0).toBe(1);
+    expect(unknown.stderr).toContain('Stack with id NoSuchStack does not exist');
   });
 
   it('validates offline with the exit codes and JSON of DESIGN.md', async () => {

@@ -1,0 +1,204 @@
+/**
+ * The operator's work on a deployment (deployment.ts), through AWS APIs only: upload files and wait for
+ * their verdicts, run a month and watch it, wait for its emails, resend what an operator has checked,
+ * remind admins. The same code serves `ucj … --stack <name>` against AWS and the local stack.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import * as z from 'zod';
+import type { Period } from '../domain/types.ts';
+import { parseUploadKey } from '../storage/keys.ts';
+import { uploadFile } from '../storage/object-store.ts';
+import { readValidationReport, type ValidationReport } from '../storage/validation-report.ts';
+import { monthlyRunSummarySchema, type MonthlyRunSummary } from '../jobs/monthly-run.ts';
+import { lambdaErrorMessage } from '../jobs/render-fan-out.ts';
+import { deliveryMessageSchema } from '../delivery/message.ts';
+import type { RunProgress } from '../history/store.ts';
+import type { Deployment } from './deployment.ts';
+
+/** How often the commands look again while they wait: cheap requests, a person watching. */
+const POLL_MS = 250;
+
+/** Calls `check` until it returns a value, or gives up after `timeoutMs` with `timeoutMessage`. */
+async function poll<T>(check: () => Promise<T | undefined>, timeoutMs: number, timeoutMessage: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(timeoutMessage);
+    await sleep(POLL_MS);
+  }
+}
+
+export interface UploadResult {
+  key: string;
+  versionId?: string;
+  /** The validation report of this very version (uploads/ keys only). */
+  report?: ValidationReport;
+}
+
+/**
+ * Puts each file as the AWS CLI would (multipart above 8 MiB), then, for an upload, waits for
+ * validate-upload's report on that version: the admin's verdict.
+ */
+export async function uploadFiles(
+  deployment: Deployment,
+  files: ReadonlyArray<{ key: string; body: Uint8Array }>,
+  options: { verdictTimeoutMs?: number; onUploaded?: (done: number) => void } = {},
+): Promise<UploadResult[]> {
+  const put = [];
+  for (const file of files) {
+    const { versionId, etag } = await uploadFile(deployment.s3, deployment.outputs.BucketName, file.key, file.body);
+    put.push({ key: file.key, etag, ...(versionId ? { versionId } : {}) });
+    options.onUploaded?.(put.length);
+  }
+  const timeoutMs = options.verdictTimeoutMs ?? 120_000;
+  return Promise.all(
+    put.map(async (uploaded) => {
+      const location = parseUploadKey(uploaded.key);
+      if (!location) return uploaded;
+      const read = async () => {
+        const found = await readValidationReport(deployment.store, location.period, location.fileName);
+        const judgesThis = uploaded.versionId ? found?.versionId === uploaded.versionId : found?.etag === uploaded.etag;
+        return judgesThis ? found : undefined;
+      };
+      const report = await poll(read, timeoutMs, `no validation report for ${uploaded.key} after ${timeoutMs / 1000} s: see validate-upload's log and the failed-events queue`);
+      // The report is written first; a rejected file is then moved and its admins told, which the report
+      // records. Wait a little for that, but an email SES cannot send yet must not hold the verdict back.
+      const settled = await poll(async () => {
+        const latest = (await read()) ?? report;
+        return isSettled(latest) ? latest : undefined;
+      }, SETTLE_MS, '').catch(() => undefined);
+      return { ...uploaded, report: settled ?? (await read()) ?? report };
+    }),
+  );
+}
+
+/** How long to wait, after the verdict, for a rejected file's move and emails. */
+const SETTLE_MS = 15_000;
+
+/** Accepted, or rejected with every admin told (or refused by SES for good). */
+export const isSettled = (report: ValidationReport) =>
+  report.ok || report.notify.every((email) => report.notified.includes(email) || report.notifyFailed.some((f) => f.email === email));
+
+/** Invokes a function and waits for its answer; a function error becomes an exception with its message. */
+async function invoke(deployment: Deployment, functionName: string, payload: unknown): Promise<unknown> {
+  const out = await deployment.lambda.send(
+    new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(payload)) }),
+  );
+  const body = out.Payload ? Buffer.from(out.Payload).toString('utf8') : 'null';
+  if (out.FunctionError) throw new Error(`${functionName} failed: ${lambdaErrorMessage(body)}`);
+  return JSON.parse(body);
+}
+
+/** Runs the month on the deployment's monthly-run, reporting the run's progress (read from its lease) meanwhile. */
+export async function runMonthOn(
+  deployment: Deployment,
+  payload: { period: Period; snapshotsOnly?: boolean },
+  onProgress?: (progress: RunProgress) => void,
+): Promise<MonthlyRunSummary> {
+  let finished = false;
+  const watching = (async () => {
+    if (!onProgress) return;
+    while (!finished) {
+      const lease = await deployment.history.readLease(payload.period).catch(() => undefined);
+      if (lease?.progress && !finished) onProgress(lease.progress);
+      await sleep(POLL_MS * 2);
+    }
+  })();
+  try {
+    return monthlyRunSummarySchema.parse(await invoke(deployment, deployment.outputs.MonthlyRunFunctionName, payload));
+  } finally {
+    finished = true;
+    await watching;
+  }
+}
+
+export const remindResultSchema = z.object({
+  missing: z.array(z.string()),
+  reminded: z.array(z.string()),
+  alreadyReminded: z.array(z.string()),
+  refused: z.array(z.object({ email: z.string(), reason: z.string() })),
+});
+
+export async function remindOn(deployment: Deployment, payload: { period?: Period; scheduledTime?: string }): Promise<z.infer<typeof remindResultSchema>> {
+  return remindResultSchema.parse(await invoke(deployment, deployment.outputs.RemindUploadsFunctionName, payload));
+}
+
+export interface DeliveryCounts {
+  /** Emails sent for the month, over every run (the run records' counts). */
+  sent: number;
+  /** Refused by SES for good (recorded in the ledger). */
+  refused: number;
+  /** Claimed but never confirmed: a crash around an SES call. */
+  inDoubt: string[];
+}
+
+async function queueDepth(deployment: Deployment): Promise<number> {
+  const out = await deployment.sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: deployment.outputs.DeliveryQueueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+    }),
+  );
+  return Object.values(out.Attributes ?? {}).reduce((sum, value) => sum + Number(value), 0);
+}
+
+export async function deliveryCounts(deployment: Deployment, period: Period): Promise<DeliveryCounts> {
+  const runs = await deployment.history.listRuns(period);
+  return {
+    sent: runs.reduce((sum, run) => sum + run.delivered.sent, 0),
+    refused: runs.reduce((sum, run) => sum + run.delivered.failed, 0),
+    inDoubt: (await deployment.deliveries.entries(period, 'claimed')).map((entry) => entry.recipientKey),
+  };
+}
+
+/**
+ * Waits until the delivery queue is empty (deliver-bulletin has handled every message, or SQS has moved
+ * it to the dead-letter queue), reporting the month's counts meanwhile. SQS's counts are approximate, so
+ * the queue must read empty twice in a row.
+ */
+export async function awaitDeliveries(
+  deployment: Deployment,
+  period: Period,
+  options: { timeoutMs?: number; onProgress?: (counts: DeliveryCounts) => void } = {},
+): Promise<DeliveryCounts> {
+  let emptyReadings = 0;
+  await poll(
+    async () => {
+      emptyReadings = (await queueDepth(deployment)) === 0 ? emptyReadings + 1 : 0;
+      if (options.onProgress) options.onProgress(await deliveryCounts(deployment, period));
+      return emptyReadings >= 2 ? true : undefined;
+    },
+    options.timeoutMs ?? 30 * 60_000,
+    `the delivery queue of ${deployment.name} is still not empty`,
+  );
+  return deliveryCounts(deployment, period);
+}
+
+/**
+ * Sends again what an operator has checked: deliveries left in doubt (they confirmed the email never
+ * arrived) or refused by SES (they corrected what made SES refuse). Each ledger entry is released and its
+ * message queued again; returns the recipient keys requeued.
+ */
+export async function resendDeliveries(deployment: Deployment, period: Period, status: 'claimed' | 'failed', emails?: readonly string[]): Promise<string[]> {
+  const requeued: string[] = [];
+  for (const entry of await deployment.deliveries.entries(period, status)) {
+    const message = deliveryMessageSchema.safeParse(parseJson(entry.message));
+    if (!message.success) continue; // an entry from before messages were kept: nothing to resend
+    if (emails && !emails.includes(message.data.email)) continue;
+    if (!(await deployment.deliveries.release(period, entry.recipientKey, status))) continue; // changed meanwhile
+    await deployment.queue.send([message.data]);
+    requeued.push(entry.recipientKey);
+  }
+  return requeued;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
