@@ -63,8 +63,9 @@ async function runCase(): Promise<CaseResult> {
     const runSeconds = (ran - started) / 1000;
     const after = injectedFaults();
     const injected = Object.fromEntries(Object.entries(after).map(([service, count]) => [service, count - before[service as keyof typeof before]]));
-    const inDoubt = (await invoker.runtime.history.deliveriesInDoubt(PERIOD)).length;
-    return { seconds, runSeconds, deliverSeconds: seconds - runSeconds, invocations, outcome, delivered: delivery.delivered, failed: delivery.failed, inDoubt, injected };
+    const inDoubt = (await invoker.runtime.deliveries.entries(PERIOD, 'claimed')).length;
+    const delivered = (await invoker.runtime.history.listRuns(PERIOD)).reduce((sum, r) => sum + r.delivered.sent, 0);
+    return { seconds, runSeconds, deliverSeconds: seconds - runSeconds, invocations, outcome, delivered, failed: delivery.deadLettered, inDoubt, injected };
   } finally {
     await stack.close();
     await rm(dir, { recursive: true, force: true });

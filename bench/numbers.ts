@@ -12,7 +12,7 @@ import { loadRegionIndex, type RegionIndex } from '../lib/domain/regions.ts';
 import type { Period } from '../lib/domain/types.ts';
 import { startLocalStack } from '../lib/local/stack.ts';
 import { createAwsClients } from '../lib/aws/clients.ts';
-import { readRuntimeEnv } from '../lib/config.ts';
+import { operatorSettingsSchema, readSettings } from '../lib/config.ts';
 import { dynamoHistoryStore } from '../lib/history/store.ts';
 import { median, report } from './report.ts';
 
@@ -53,7 +53,7 @@ export async function benchNumbers(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'ucj-bench-history-'));
   const stack = await startLocalStack(dir, { attach: false });
   try {
-    const env = readRuntimeEnv({ ...process.env, ...stack.env });
+    const env = readSettings(operatorSettingsSchema, { ...process.env, ...stack.env });
     const clients = createAwsClients(env);
     const store = dynamoHistoryStore(clients.dynamo, env.TABLE_NAME);
     // Lampung's 120 months, among its neighbours' so the query has a real table to find them in.

@@ -7,6 +7,7 @@ import { benchInfra } from './infra.ts';
 import { benchFaults } from './faults.ts';
 import { benchScale } from './scale.ts';
 import { benchHostile } from './hostile.ts';
+import { benchUpload } from './upload.ts';
 
 const benches: Array<[string, () => Promise<void>]> = [
   ['validate', benchValidate],
@@ -17,6 +18,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['faults', benchFaults],
   ['scale', benchScale],
   ['hostile', benchHostile],
+  ['upload', benchUpload],
 ];
 
 const only = process.argv.slice(2);

@@ -33,7 +33,7 @@ import { targetTableForYear, validateTargets, type Target } from '../lib/inputs/
 import { dynamoHistoryStore, figuresHash, loadSnapshots, type HistoryStore, type Snapshot, type SourceFile } from '../lib/history/store.ts';
 import { announceStack, startLocalStack, type LocalStack } from '../lib/local/stack.ts';
 import { createAwsClients } from '../lib/aws/clients.ts';
-import { readRuntimeEnv } from '../lib/config.ts';
+import { operatorSettingsSchema, readSettings } from '../lib/config.ts';
 import { generateSampleDataset, sampleUploadKey, type SampleDataset, type SampleFile } from '../lib/sample/index.ts';
 import { median, report } from './report.ts';
 
@@ -122,7 +122,7 @@ export async function benchScale(): Promise<void> {
     const stack = await startLocalStack(stateDir, { attach: false });
     try {
       await announceStack(stack); // the CLI's process attaches to this stack, as to a running `ucj stack`
-      const env = readRuntimeEnv({ ...process.env, ...stack.env });
+      const env = readSettings(operatorSettingsSchema, { ...process.env, ...stack.env });
       const clients = createAwsClients(env);
       const store: HistoryStore = dynamoHistoryStore(clients.dynamo, env.TABLE_NAME);
 
@@ -250,7 +250,7 @@ async function benchWideSources(regions: RegionIndex): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'ucj-bench-scale-wide-'));
   const stack = await startLocalStack(dir, { attach: false });
   try {
-    const env = readRuntimeEnv({ ...process.env, ...stack.env });
+    const env = readSettings(operatorSettingsSchema, { ...process.env, ...stack.env });
     const clients = createAwsClients(env);
     const store = dynamoHistoryStore(clients.dynamo, env.TABLE_NAME);
     const period = addMonths(RUN, -1);
