@@ -32,15 +32,25 @@ export const stackOutputsSchema = z.object({
 });
 export type StackOutputs = z.infer<typeof stackOutputsSchema>;
 
+/** SQS's documented delay before its approximate counts are right. */
+const AWS_QUEUE_SETTLE_MS = 60_000;
+
 export const cliSettingsSchema = awsSettingsSchema.extend({
   /** Only to point `--stack` at the local stack's CloudFormation (tests); AWS's own otherwise. */
   CLOUDFORMATION_ENDPOINT: z.url().optional(),
+  /** How long the delivery queue must read empty before `ucj run` and `ucj deliver` call the emails done. */
+  UCJ_QUEUE_SETTLE_MS: z.coerce.number().int().nonnegative().default(AWS_QUEUE_SETTLE_MS),
 });
 export type CliSettings = z.infer<typeof cliSettingsSchema>;
 
 export interface Deployment {
   /** The stack's name, shown in messages. */
   name: string;
+  /**
+   * How long the delivery queue must read empty before its deliveries count as done: SQS's message
+   * counts are approximate, and on AWS settle within about a minute; the local queue's are exact.
+   */
+  queueSettleMs: number;
   outputs: StackOutputs;
   s3: S3Client;
   dynamo: DynamoDBDocumentClient;
@@ -54,7 +64,7 @@ export interface Deployment {
   queue: DeliveryQueue;
 }
 
-export function deploymentFrom(name: string, outputs: StackOutputs, settings: AwsSettings): Deployment {
+export function deploymentFrom(name: string, outputs: StackOutputs, settings: AwsSettings, queueSettleMs = AWS_QUEUE_SETTLE_MS): Deployment {
   const s3 = s3Client(settings);
   const dynamo = dynamoClient(settings);
   const sqs = sqsClient(settings);
@@ -68,6 +78,7 @@ export function deploymentFrom(name: string, outputs: StackOutputs, settings: Aw
   });
   return {
     name,
+    queueSettleMs,
     outputs,
     s3,
     dynamo,
@@ -98,7 +109,7 @@ export async function deploymentOfStack(stackName: string, environment: NodeJS.P
       const missing = STACK_OUTPUTS.filter((key) => !(key in values));
       throw new Error(`stack ${stackName} (${stack.StackStatus}) lacks the outputs ucj needs: ${missing.join(', ') || parsed.error.message}. Deploy this version of the app first.`);
     }
-    return deploymentFrom(stackName, parsed.data, settings);
+    return deploymentFrom(stackName, parsed.data, settings, settings.UCJ_QUEUE_SETTLE_MS);
   } finally {
     cloudformation.destroy();
   }

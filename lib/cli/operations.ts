@@ -157,19 +157,20 @@ export async function deliveryCounts(deployment: Deployment, period: Period): Pr
 /**
  * Waits until the delivery queue is empty (deliver-bulletin has handled every message, or SQS has moved
  * it to the dead-letter queue), reporting the month's counts meanwhile. SQS's counts are approximate, so
- * the queue must read empty twice in a row.
+ * the queue must read empty for the deployment's settle time (a minute on AWS).
  */
 export async function awaitDeliveries(
   deployment: Deployment,
   period: Period,
   options: { timeoutMs?: number; onProgress?: (counts: DeliveryCounts) => void } = {},
 ): Promise<DeliveryCounts> {
-  let emptyReadings = 0;
+  let emptySince: number | undefined;
   await poll(
     async () => {
-      emptyReadings = (await queueDepth(deployment)) === 0 ? emptyReadings + 1 : 0;
+      const empty = (await queueDepth(deployment)) === 0;
+      emptySince = empty ? (emptySince ?? Date.now()) : undefined;
       if (options.onProgress) options.onProgress(await deliveryCounts(deployment, period));
-      return emptyReadings >= 2 ? true : undefined;
+      return emptySince !== undefined && Date.now() - emptySince >= deployment.queueSettleMs ? true : undefined;
     },
     options.timeoutMs ?? 30 * 60_000,
     `the delivery queue of ${deployment.name} is still not empty`,

@@ -79,6 +79,7 @@ export const LOCAL_FUNCTIONS = {
 
 const QUEUES = { delivery: 'ucj-delivery', deadLetters: 'ucj-delivery-dead-letters', failedEvents: 'ucj-failed-events' } as const;
 const LINK_KEY_SECRET = 'ucj-link-key';
+const LOCAL_QUEUE_SETTLE_MS = 250;
 /** As deployed (infra/constructs/queue.ts): six consumer timeouts, five receives before the dead-letter queue. */
 const DELIVERY_VISIBILITY_SECONDS = FUNCTION_SIZING.deliverBulletin.timeoutSeconds * 6;
 const MAX_RECEIVE_COUNT = 5;
@@ -174,7 +175,8 @@ function outputsOf(env: Record<string, string>, sqs: SqsEmulator): Record<StackO
 
 /** The local stack's settings and clients, as an operator command sees a deployed stack. */
 function localDeployment(env: Record<string, string>, outputs: Record<string, string>): Deployment {
-  return deploymentFrom(LOCAL_STACK_NAME, stackOutputsSchema.parse(outputs), readSettings(rotateLinkKeySettingsSchema, env));
+  // The local queue's counts are exact: one empty reading, and a second a poll later, is enough.
+  return deploymentFrom(LOCAL_STACK_NAME, stackOutputsSchema.parse(outputs), readSettings(rotateLinkKeySettingsSchema, env), LOCAL_QUEUE_SETTLE_MS);
 }
 
 /**

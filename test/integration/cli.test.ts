@@ -100,6 +100,8 @@ describe('ucj against a running `ucj stack`', () => {
       DYNAMODB_ENDPOINT: info.endpoints.dynamodb!,
       LAMBDA_ENDPOINT: info.endpoints.lambda!,
       SQS_ENDPOINT: info.endpoints.sqs!,
+      // The local queue's counts are exact; SQS's need the minute the command waits by default.
+      UCJ_QUEUE_SETTLE_MS: '250',
       // No UCJ_LOCAL_DIR: nothing of the local state folder is used.
       UCJ_LOCAL_DIR: join(dir, 'not-used'),
     };
