@@ -63,6 +63,16 @@ export const INPUT_HASH_METADATA = 'input-sha256';
 /** A bulletin's figures, hashed: rendering is deterministic, so equal hashes mean equal bytes. */
 export const bulletinInputHash = (input: BulletinInput) => createHash('sha256').update(JSON.stringify(input)).digest('hex');
 
+/** A bulletin key's month folder (`bulletins/2026-10/`), which render-bulletins may list. */
+const MONTH_FOLDER = /^bulletins\/\d{4}-\d{2}\//;
+
+/** The keys of the jobs already in the bucket: one listing per month folder the batch writes to. */
+async function storedKeys(store: ObjectStore, jobs: readonly BulletinJob[]): Promise<Set<string>> {
+  const folders = new Set(jobs.map((job) => MONTH_FOLDER.exec(job.key)?.[0] ?? job.key));
+  const listed = await Promise.all([...folders].map((folder) => store.list(folder)));
+  return new Set(listed.flat().map((object) => object.key));
+}
+
 /**
  * Renders every job and stores the ones that pass their check. A bulletin that fails is an outcome, not an
  * error; a failure to store is an error, so that the caller retries the batch.
@@ -74,7 +84,13 @@ export async function renderAndStore(deps: RenderJobDeps, jobs: readonly Bulleti
   const outcomes: RenderOutcome[] = new Array(jobs.length);
   const hashes = jobs.map((job) => bulletinInputHash(job.input));
   const stale: number[] = [];
+  const present = await storedKeys(deps.store, jobs);
   await inParallel([...jobs.keys()], 16, async (index) => {
+    // Only a key that exists can hold a hash: a month's first run asks S3 once per month, not once per bulletin.
+    if (!present.has(jobs[index]!.key)) {
+      stale.push(index);
+      return;
+    }
     const stored = await deps.store.head(jobs[index]!.key);
     if (stored && stored.metadata?.[INPUT_HASH_METADATA] === hashes[index]) outcomes[index] = { ok: true, bytes: stored.size };
     else stale.push(index);

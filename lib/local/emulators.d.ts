@@ -21,6 +21,8 @@ declare module 's3rver' {
   }
   export default class S3rver {
     constructor(options: S3rverOptions);
+    /** Koa's middleware list (S3rver is a Koa application). */
+    middleware: Array<{ name: string }>;
     run(): Promise<AddressInfo>;
     close(): Promise<void>;
   }
