@@ -4,7 +4,7 @@
  * Lease lifetimes are cut to about a second so the test waits seconds, not the 45 s a deployed lease
  * lives; the logic is the same.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,9 +14,12 @@ import { createLocalInvoker, type LocalInvoker } from '../../lib/local/invoke.ts
 import { generateSampleDataset } from '../../lib/sample/index.ts';
 import { takeMonthLease } from '../../lib/jobs/month-lease.ts';
 import { runMonth } from '../../lib/jobs/monthly-run.ts';
+import type { HistoryStore } from '../../lib/history/store.ts';
 
 const PERIOD = '2026-10';
 const TTL_MS = 1200;
+/** Polled conditions get the test's own timeout, whatever the machine's load; they end when they hold. */
+const UNTIL = { timeout: 60_000, interval: 20 };
 
 let dir: string;
 let stack: LocalStack;
@@ -76,29 +79,41 @@ describe('the month lease', () => {
     expect(taken.ok).toBe(true);
     if (!taken.ok) return;
     const first = await invoker.runtime.history.readLease('2026-11');
-    await new Promise((resolve) => setTimeout(resolve, 450));
-    const later = await invoker.runtime.history.readLease('2026-11');
     // Renewed: still ours, and living longer than when it was taken.
+    const later = await vi.waitFor(async () => {
+      const lease = await invoker.runtime.history.readLease('2026-11');
+      expect(lease!.expiresAt).toBeGreaterThan(first!.expiresAt);
+      return lease;
+    }, UNTIL);
     expect(later?.holder).toBe('live-run');
-    expect(later!.expiresAt).toBeGreaterThan(first!.expiresAt);
     expect(taken.lease.lost()).toBeNull();
 
     // Another run takes it (as if this one had stalled past its lease's life): the next renewal notices.
     await forceLease('2026-11', 'other-run', Date.now() + 60_000);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    expect(taken.lease.lost()).toMatch(/taken by another run/);
+    await vi.waitFor(() => expect(taken.lease.lost()).toMatch(/taken by another run/), UNTIL);
     // Giving it up leaves the other run's lease alone.
     await taken.lease.release();
     expect((await invoker.runtime.history.readLease('2026-11'))?.holder).toBe('other-run');
   });
 
   it('a run whose wait ends because the holder finished the month stops, naming that run', async () => {
-    // The holder is alive just long enough to be seen, then finishes and releases.
-    const holder = await takeMonthLease(invoker.runtime.history, '2026-12', 'finishing-run', () => new Date(), { ttlMs: 600 });
-    expect(holder.ok).toBe(true);
-    if (!holder.ok) return;
-    const waiting = takeMonthLease(invoker.runtime.history, '2026-12', 'waiting-run', () => new Date(), { ttlMs: 600 });
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // The holder is seen holding the month, then finishes and releases. Its lease is written as a
+    // holder's would be but never renewed, so what the waiting run sees next cannot be a renewal,
+    // however long this machine takes between the two steps.
+    await forceLease('2026-12', 'finishing-run', Date.now() + 60_000);
+    // The waiting run has seen the holder once it has read the lease (after its own put was refused).
+    let sawHolder!: () => void;
+    const seen = new Promise<void>((resolve) => (sawHolder = resolve));
+    const watched: HistoryStore = {
+      ...invoker.runtime.history,
+      readLease: async (period) => {
+        const lease = await invoker.runtime.history.readLease(period);
+        if (lease?.holder === 'finishing-run') sawHolder();
+        return lease;
+      },
+    };
+    const waiting = takeMonthLease(watched, '2026-12', 'waiting-run', () => new Date(), { ttlMs: 3000 });
+    await seen;
     await invoker.runtime.history.putRun({
       period: '2026-12',
       runId: 'finishing-run',
@@ -110,7 +125,7 @@ describe('the month lease', () => {
       counts: {},
       problems: [],
     });
-    await holder.lease.release();
+    await invoker.runtime.history.releaseLease('2026-12', 'finishing-run');
     const outcome = await waiting;
     expect(outcome).toEqual({ ok: false, reason: 'run finishing-run finished 2026-12 (succeeded) while this run waited for its lease' });
   });

@@ -148,9 +148,8 @@ describe('readXlsxTable: cells as the admin sees them', () => {
         `<dataValidations count="1"><dataValidation type="whole" sqref="${everything}"><formula1>0</formula1></dataValidation></dataValidations>`,
     );
     const bytes = workbookAround({ data: sheet }, `<definedNames><definedName name="semua">Lembar1!$A$1:$XFD$1048576</definedName></definedNames>`);
-    const started = Date.now();
+    // Expanding any of these ranges would be 17 billion cells: the read would never end within the test's timeout.
     expect(rows(table(await readXlsxTable(bytes)))).toEqual([[2, { kode_wilayah: '18.10', peserta_aktif: '1149447' }]]);
-    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('reports an empty workbook', async () => {
