@@ -1,4 +1,4 @@
-/** One benchmark figure, printed as one JSON line (DESIGN.md "Benchmarks"). */
+/** One benchmark figure, printed as one JSON line (docs/architecture.md, "Benchmarks"). */
 export type Unit = 'ms' | 's' | 'mb' | 'kb' | 'count';
 
 export function report(metric: string, value: number, unit: Unit, detail: Record<string, unknown> = {}): void {

@@ -4,8 +4,9 @@ import { Construct } from 'constructs';
 import { TABLE_KEYS } from '../../lib/contract/table.ts';
 
 /**
- * The history table: region snapshots, run records and leases, the delivery ledger
- * (keys in DESIGN.md). Nothing in it can be rebuilt from elsewhere, so it is protected every way.
+ * The history table: region snapshots, run records and leases, the delivery and reminder ledgers
+ * (keys in docs/architecture.md, "History in DynamoDB"). Nothing in it can be rebuilt from elsewhere, so
+ * it is protected every way.
  */
 export class History extends Construct {
   readonly table: Table;

@@ -9,9 +9,10 @@ const EVIDENCE_NONCURRENT_DAYS = 400;
 const ACCESS_LOG_DAYS = 730;
 
 /**
- * The one bucket: uploads, targets, config, reports, quarantine and bulletins (see DESIGN.md).
- * Versioned so a corrected upload or a re-rendered bulletin never loses the previous revision.
- * Its server access logs go to a second bucket, as locked down as the first.
+ * The one bucket: uploads, targets, config, reports, quarantine and bulletins
+ * (docs/architecture.md, "Files in the bucket"). Versioned so a corrected upload or a re-rendered
+ * bulletin never loses the previous revision. Its server access logs go to a second bucket, as locked
+ * down as the first.
  */
 export class Storage extends Construct {
   readonly bucket: Bucket;

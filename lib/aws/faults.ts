@@ -7,7 +7,8 @@
  *   throttling or a 5xx, decided by a seeded generator (`seed`) so a run can be repeated;
  * - `sesRejectTo`: addresses SES refuses with MessageRejected, as it does a suppressed or invalid one;
  * - `crashAfterSesSends`: the process kills itself right after SES accepted that many emails, before
- *   anything else is recorded: the window DESIGN.md cannot close, on purpose.
+ *   anything else is recorded: the window nothing can close
+ *   (docs/architecture.md, "History in DynamoDB"), on purpose.
  * - `crashAt`: `{ stage, after? }` kills monthly-run at a stage (`crashPoint`), for the crash tests.
  */
 import type { DeserializeMiddleware, MiddlewareStack } from '@smithy/types';

@@ -7,11 +7,11 @@
  * failures has emptied it, fails calls without retrying at all. Both turn a brief brown-out of S3,
  * DynamoDB or SES into a failed month.
  *
- * This one retries what the SDK classifies as throttling or transient (HTTP 500, 502, 503, 504,
- * timeouts, dropped connections) up to `maxAttempts`, after a full-jitter exponential back-off with a
- * cap, and keeps no quota that can run dry. Other errors (a refused condition, a missing key, a
- * rejected address, a 501) fail at once: no retry will change them. Retrying is safe because every
- * write here is idempotent or conditional (DESIGN.md). The waiting per call stays bounded: with the
+ * This one retries what the SDK classifies as throttling or transient (HTTP 500, 502, 503, 504, timeouts,
+ * dropped connections) up to `maxAttempts`, after a full-jitter exponential back-off with a cap, and keeps
+ * no quota that can run dry. Other errors (a refused condition, a missing key, a rejected address, a 501)
+ * fail at once: no retry will change them. Retrying is safe because every write here is idempotent or
+ * conditional (docs/architecture.md, "History in DynamoDB"). The waiting per call stays bounded: with the
  * defaults at most ~26 s when throttled every time (~13 s on average), ~16 s for transient errors, less
  * than the SDK's adaptive mode allowed SES before (6 attempts, 1 s throttling base, 20 s cap).
  *

@@ -1,4 +1,4 @@
-/** The `ucj` command line (DESIGN.md "Command line"). Returns the exit code. */
+/** The `ucj` command line (docs/architecture.md, "Command line"). Returns the exit code. */
 import { parseArgs } from 'node:util';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';

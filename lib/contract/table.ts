@@ -1,4 +1,4 @@
-/** The history table's key schema and the partition-key prefixes of each item kind (docs/architecture.md). */
+/** The history table's key schema and the partition-key prefixes of each item kind (docs/architecture.md, "History in DynamoDB"). */
 export const TABLE_KEYS = { partition: 'pk', sort: 'sk', index: 'gsi1', indexPartition: 'gsi1pk', indexSort: 'gsi1sk' } as const;
 
 /**

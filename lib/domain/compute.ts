@@ -1,6 +1,6 @@
 /**
- * The month's figures for every region (DESIGN.md "The numbers"). Pure: everything it needs comes in as
- * arguments, so a past month recomputes the same from the same inputs.
+ * The month's figures for every region (docs/architecture.md, "The numbers"). Pure: everything it needs
+ * comes in as arguments, so a past month recomputes the same from the same inputs.
  */
 import { addMonths, monthsLeftInYear } from './period.ts';
 import { slug, type RegionIndex } from './regions.ts';
@@ -110,8 +110,8 @@ export function computeMonth(input: ComputeInput): ComputedMonth {
     if (row.eligible !== null) return { active: row.active, eligible: row.eligible, eligibleFrom: null, source: 'reported', details };
     const carried = carriedEligible(input, code);
     if (!carried) {
-      // DESIGN.md: a region with no working population ever is an error. Its row cannot be used, so the
-      // region counts as missing, and the run says why.
+      // docs/architecture.md, "The numbers" (PEKERJA_TIDAK_ADA): no working population to carry. Its row
+      // cannot be used, so the region counts as missing, and the run says why.
       warnings.push({
         code: 'PEKERJA_TIDAK_ADA',
         region: code,

@@ -1,4 +1,4 @@
-/** Shared domain types: the figures of one region in one month, as DESIGN.md "The numbers" defines them. */
+/** Shared domain types: the figures of one region in one month, as docs/architecture.md, "The numbers", defines them. */
 
 /** `kelompok`: an optional group of provinces from `config/groups.csv`, such as a BPJS regional office. */
 export type Level = 'nasional' | 'provinsi' | 'kabkota' | 'kelompok';
@@ -17,10 +17,11 @@ export interface Region {
 }
 
 /**
- * Breakdowns a region may report beside its totals (DESIGN.md "Upload format"): participants by segment
- * (wage earners, non-wage earners, construction, migrant workers), the formal and informal working
- * population, vulnerable workers whose contributions are paid for them, and villages. Each is summed
- * upwards only when every region in the sum reported it; otherwise it is null, never a partial sum.
+ * Breakdowns a region may report beside its totals (docs/architecture.md, "Upload format (v1)"):
+ * participants by segment (wage earners, non-wage earners, construction, migrant workers), the formal
+ * and informal working population, vulnerable workers whose contributions are paid for them, and
+ * villages. Each is summed upwards only when every region in the sum reported it; otherwise it is null,
+ * never a partial sum.
  */
 export interface RegionDetails {
   pu: number | null;
@@ -69,7 +70,7 @@ export interface MonthResult {
   national: RegionFigures;
   provinces: RegionFigures[];
   regencies: RegionFigures[];
-  /** Codes of regions with no figures for the month (see DESIGN.md "Missing"). */
+  /** Codes of regions with no figures for the month (docs/architecture.md, "Missing"). */
   missing: string[];
   /** Optional province groups (`config/groups.csv`), each the sum of its provinces. */
   groups: RegionFigures[];

@@ -4,7 +4,7 @@
  * Keys:
  * - snapshot: `REGION#<code>` / `PERIOD#<YYYY-MM>#V<nnnn>`; index gsi1: `PERIOD#<YYYY-MM>` / `REGION#<code>#V<nnnn>`
  *   so a region's history and a month's regions are each one query. Versions are zero-padded so
- *   they sort as numbers (`V0010` after `V0009`), which the design's `V<n>` would not.
+ *   they sort as numbers (`V0010` after `V0009`), which an unpadded `V<n>` would not.
  * - run record: `PERIOD#<YYYY-MM>` / `RUN#<started ISO>#<runId>`; lease: `PERIOD#<YYYY-MM>` / `LEASE`.
  * - the delivery and reminder ledgers: send-ledger.ts.
  * Every write is conditional, so repeating one is safe.

@@ -1,6 +1,6 @@
 /**
- * Validation of an admin's monthly figures (DESIGN.md "Upload format (v1)"). A file with any error is
- * rejected whole, so every error is collected, not only the first.
+ * Validation of an admin's monthly figures (docs/architecture.md, "Upload format (v1)"). A file with any
+ * error is rejected whole, so every error is collected, not only the first.
  */
 import * as z from 'zod';
 import type { ReportedFigures } from '../domain/compute.ts';

@@ -1,7 +1,7 @@
 /**
- * A ready-to-fill upload file (DESIGN.md "Upload format (v1)", `ucj template`): every province or every
- * regency/city with its Kemendagri code and official name, `periode` prefilled when given, figures empty.
- * CSV for any tool; XLSX for Excel, where codes stay text (`18.10`, never the number 18.1).
+ * A ready-to-fill upload file (docs/architecture.md, "Upload format (v1)"; `ucj template`): every province
+ * or every regency/city with its Kemendagri code and official name, `periode` prefilled when given, figures
+ * empty. CSV for any tool; XLSX for Excel, where codes stay text (`18.10`, never the number 18.1).
  */
 import ExcelJS from 'exceljs';
 import { isPeriod } from '../domain/period.ts';

@@ -28,7 +28,7 @@ import type { DeliveryBulletin, DeliveryMessage } from '../delivery/message.ts';
 import { bulletinFileName } from '../storage/keys.ts';
 import { capList, RUN_RECORD_LIMITS, SNAPSHOT_SOURCES_KEPT } from '../history/item-limits.ts';
 
-/** The Scheduler's payload (DESIGN.md: `{ "period"?: "YYYY-MM" }`), and what the schedule adds. */
+/** monthly-run's event (docs/architecture.md, "Functions"): `{ "period"?: "YYYY-MM" }`, and what the schedule adds. */
 export const monthlyRunEventSchema = z.object({
   period: z.string().regex(PERIOD_PATTERN, 'period must be YYYY-MM').optional(),
   /**

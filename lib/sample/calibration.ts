@@ -1,7 +1,7 @@
 /**
- * Calibration of the sample dataset to the public figures in /work/shared/FIGURES.md: working population
- * and coverage per province, and a handful of named regencies. Sources use different bases; these are
- * plausible sample values, not ground truth.
+ * Calibration of the sample dataset to the public figures in docs/architecture.md, "Sample data": working
+ * population and coverage per province, and a handful of named regencies. Sources use different bases;
+ * these are plausible sample values, not ground truth.
  */
 
 /** The month the calibration describes: coverage below is as of this month, workers as of the August 2025 round. */
@@ -30,7 +30,7 @@ export interface ProvinceCalibration {
   bpuFactor?: number;
 }
 
-/** By province code. Lampung and Bali carry published anchors (FIGURES.md). */
+/** By province code. Lampung and Bali carry published anchors (docs/architecture.md, "Sample data"). */
 export const PROVINCES: Readonly<Record<string, ProvinceCalibration>> = {
   '11': { workers: 2_512_000, coveragePct: 30.0, growthPctPerMonth: 0.55, workersTrendPct: 1.6, pmiShare: 0.004, bpuFactor: 1.1 },
   '12': { workers: 7_610_000, coveragePct: 31.0, growthPctPerMonth: 0.6, workersTrendPct: 1.5, pmiShare: 0.012 },
@@ -53,7 +53,7 @@ export const PROVINCES: Readonly<Record<string, ProvinceCalibration>> = {
   '51': { workers: 1_873_899, exactWorkers: true, coveragePct: 50.0, growthPctPerMonth: 0.15, workersTrendPct: 0.5, workersTrendSd: 0, pmiShare: 0.012, bpuFactor: 1.15 },
   '52': { workers: 2_905_000, coveragePct: 24.0, growthPctPerMonth: 0.6, workersTrendPct: 1.5, pmiShare: 0.07, bpuFactor: 1.1 },
   '53': { workers: 2_805_000, coveragePct: 20.0, growthPctPerMonth: 0.55, workersTrendPct: 1.4, pmiShare: 0.04, bpuFactor: 1.2 },
-  // Kalimantan Barat 35.35% (FIGURES.md); the Kalimantan office as a whole near 45%.
+  // Kalimantan Barat 35.35% (docs/architecture.md, "Sample data"); the Kalimantan office as a whole near 45%.
   '61': { workers: 2_700_000, coveragePct: 35.35, growthPctPerMonth: 0.5, workersTrendPct: 1.5, pmiShare: 0.012 },
   '62': { workers: 1_400_000, coveragePct: 44.0, growthPctPerMonth: 0.55, workersTrendPct: 1.8, pmiShare: 0.003, jakonFactor: 1.2 },
   '63': { workers: 2_200_000, coveragePct: 44.0, growthPctPerMonth: 0.5, workersTrendPct: 1.5, pmiShare: 0.004, jakonFactor: 1.2 },
@@ -120,7 +120,7 @@ export const COVERAGE_FACTOR: Readonly<Record<string, number>> = {
 
 /**
  * Coverage fixed outright (a fraction, in ANCHOR_PERIOD): workers registered at their employer's head
- * office make it exceed 100% (FIGURES.md).
+ * office make it exceed 100% (docs/architecture.md, "Sample data").
  */
 export const FIXED_COVERAGE: Readonly<Record<string, number>> = {
   '31.71': 2.15, // Kota Administrasi Jakarta Pusat

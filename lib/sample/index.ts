@@ -1,7 +1,8 @@
 /**
  * A deterministic, realistic national sample dataset: one upload per month with every regency and city,
- * annual targets, and the recipients list, as the files they would be in the bucket (DESIGN.md "Files in
- * the bucket", "Upload format (v1)"). Calibrated to /work/shared/FIGURES.md; see calibration.ts.
+ * annual targets, and the recipients list, as the files they would be in the bucket (docs/architecture.md,
+ * "Files in the bucket", "Upload format (v1)"). Calibrated to the public figures of docs/architecture.md,
+ * "Sample data"; see calibration.ts.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -89,7 +90,7 @@ export async function generateSampleDataset(options: SampleOptions): Promise<Sam
 
 type Plan = 'achieved' | 'on_track' | 'at_risk' | 'off_track';
 
-/** Coverage and projected coverage (DESIGN.md "The numbers") of a scope at `ref`, from the window's months only. */
+/** Coverage and projected coverage (docs/architecture.md, "The numbers") of a scope at `ref`, from the window's months only. */
 function standing(model: SampleModel, periods: Period[], ref: Period, scope: string): { coverage: number; projected: number } {
   const at = periods.indexOf(ref);
   const now = model.totals(ref, scope);

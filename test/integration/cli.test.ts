@@ -136,7 +136,7 @@ describe('ucj against a running `ucj stack`', () => {
     expect(unknown.stderr).toContain('Stack with id NoSuchStack does not exist');
   });
 
-  it('validates offline with the exit codes and JSON of DESIGN.md', async () => {
+  it('validates offline with the exit codes and JSON of docs/architecture.md, "Command line"', async () => {
     const file = join(dir, 'offline.csv');
     await writeFile(file, 'kode_wilayah,periode,pekerja,peserta_aktif\n18.71,2026-10,1000,500\n99.01,2026-10,1000,500\n');
     const result = await run(process.execPath, [UCJ, 'validate', file, '--json'], { env }).catch((error: { code: number; stdout: string }) => error);

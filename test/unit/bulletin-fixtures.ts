@@ -1,6 +1,6 @@
 /**
- * Bulletin fixtures: RegionFigures built by DESIGN.md "The numbers" from a few raw counts, deterministic
- * (a seeded generator, never Math.random).
+ * Bulletin fixtures: RegionFigures built by docs/architecture.md, "The numbers", from a few raw counts,
+ * deterministic (a seeded generator, never Math.random).
  */
 import type { BulletinInput } from '../../lib/bulletin/definition.ts';
 import { addMonths } from '../../lib/domain/period.ts';

@@ -1,7 +1,7 @@
 /**
- * Golden cases for `computeMonth` (DESIGN.md "The numbers"): every expected figure is worked out by hand in
- * the comments, and every field of the region's figures is asserted. Percentages that are exact in binary
- * (25, 62.5, 16.25) are compared exactly; the rest to 10 decimals.
+ * Golden cases for `computeMonth` (docs/architecture.md, "The numbers"): every expected figure is worked
+ * out by hand in the comments, and every field of the region's figures is asserted. Percentages that are
+ * exact in binary (25, 62.5, 16.25) are compared exactly; the rest to 10 decimals.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -185,7 +185,7 @@ describe('computeMonth golden cases', () => {
     );
   });
 
-  describe('a gap month: growth over three months back, else two, else one (DESIGN: "(A − A three months before) / 3, fewer months when history is shorter")', () => {
+  describe('a gap month: growth over three months back, else two, else one (docs/architecture.md, "The numbers": g = (A − A_k) / k for the first k of 3, 2, 1 with a snapshot)', () => {
     // Lampung's own row in October: 1300 of 2000 = 65%; target 68 → round(0.68 × 2000) = 1360, gap 60,
     // 2 months left → 30 a month; 68 − 65 = 3 pp.
     const reported = rows(['18', 1300, 2000]);
@@ -472,7 +472,7 @@ describe('computeMonth golden cases', () => {
     });
   });
 
-  describe('published figures (FIGURES.md)', () => {
+  describe('published figures (docs/architecture.md, "Sample data")', () => {
     it('Bali, March 2025: 935,079 of 1,873,899 = 49.90%, target 67.28%', () => {
       const month = run('2025-03', rows(['51', 935_079, 1_873_899]), { targets: targets({ '51': [67.28, null] }) });
       // coverage 100 × 935,079 / 1,873,899 = 49.900181…; targetActive round(0.6728 × 1,873,899 = 1,260,759.2472)

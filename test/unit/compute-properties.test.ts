@@ -1,5 +1,5 @@
 /**
- * Properties of the month's numbers (DESIGN.md "The numbers"), for any input rather than chosen ones:
+ * Properties of the month's numbers (docs/architecture.md, "The numbers"), for any input rather than chosen ones:
  * aggregation sums numerators and denominators; `ucj compute` does not care how rows are spread over files
  * or in which dialect they are written; a past month never looks at later months; more participants never
  * make a status worse.

@@ -157,7 +157,7 @@ describe('breakdowns', () => {
 });
 
 describe('statusOf', () => {
-  it('follows the thresholds of DESIGN.md', () => {
+  it('follows the thresholds of docs/architecture.md, "The numbers"', () => {
     expect(statusOf(40, 41, 40)).toBe('achieved');
     expect(statusOf(39, 40, 40)).toBe('on_track');
     expect(statusOf(37, 38, 40)).toBe('at_risk');
