@@ -6,31 +6,11 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { ValidationIssue } from './issues.ts';
 import { tooLargeMessage, UPLOAD_LIMITS } from './limits.ts';
+import { normaliseHeader, type TableRecord, type TableResult } from './table-shape.ts';
 
-export interface TableRecord {
-  /** Where the record is in the file: the 1-based line (header = 1), or array index + 2 for JSON. */
-  row: number;
-  /** Cells by normalised header name. A Map, so headers such as `__proto__` are only ever data. */
-  cells: Map<string, string>;
-  /** Non-empty cells beyond the header's columns: usually a decimal comma in a comma-separated file. */
-  extraCells: number;
-}
-
-export interface Table {
-  /** Normalised header names, in file order. */
-  columns: string[];
-  records: TableRecord[];
-  format: 'csv' | 'json' | 'xlsx';
-  delimiter?: string;
-}
-
-export type TableResult = { ok: true; table: Table } | { ok: false; error: ValidationIssue };
+export { normaliseHeader, type Table, type TableRecord, type TableResult } from './table-shape.ts';
 
 const DELIMITERS = [',', ';', '\t'] as const;
-
-export function normaliseHeader(name: string): string {
-  return name.trim().toLowerCase().replace(/\s+/g, '_');
-}
 
 function tooManyRows(): { ok: false; error: ValidationIssue } {
   return fileError('BARIS_TERLALU_BANYAK', `Berkas berisi lebih dari ${UPLOAD_LIMITS.maxRows.toLocaleString('id-ID')} baris data. Pecah menjadi beberapa berkas.`);

@@ -30,7 +30,7 @@ import type ExcelJS from 'exceljs';
 // against 482 KB for this (bench: bundle_kb_*).
 import Workbook from 'exceljs/lib/doc/workbook.js';
 import type { ValidationIssue } from './issues.ts';
-import { normaliseHeader, type TableRecord, type TableResult } from './table.ts';
+import { normaliseHeader, type TableRecord, type TableResult } from './table-shape.ts';
 
 export interface XlsxLimits {
   /** Uncompressed bytes in total: declared by the zip for all its entries, and really inflated for the parts read. */
