@@ -5,8 +5,8 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LOCAL_FUNCTIONS, startLocalStack } from '../lib/local/stack.ts';
-import { createLocalInvoker } from '../lib/local/invoke.ts';
+import { LOCAL_FUNCTIONS, startLocalStack } from '../tools/local/stack.ts';
+import { createLocalInvoker } from '../tools/local/invoke.ts';
 import type { DeliveryMessage } from '../lib/delivery/message.ts';
 import { report } from './report.ts';
 

@@ -35,9 +35,9 @@ interface CaseResult {
 
 /** In the child: a stack, the sample uploaded and backfilled (not timed), then the month timed. */
 async function runCase(): Promise<CaseResult> {
-  const { startLocalStack } = await import('../lib/local/stack.ts');
-  const { createLocalInvoker } = await import('../lib/local/invoke.ts');
-  const { generateSampleDataset } = await import('../lib/sample/index.ts');
+  const { startLocalStack } = await import('../tools/local/stack.ts');
+  const { createLocalInvoker } = await import('../tools/local/invoke.ts');
+  const { generateSampleDataset } = await import('../tools/sample/index.ts');
   const { injectedFaults } = await import('../lib/aws/faults.ts');
   const dir = await mkdtemp(join(tmpdir(), 'ucj-bench-faults-'));
   const stack = await startLocalStack(dir, { attach: false });

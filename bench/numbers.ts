@@ -10,7 +10,7 @@ import { computeMonth, pastFiguresOf, type PastFigures, type ReportedFigures } f
 import { addMonths } from '../lib/domain/period.ts';
 import { loadRegionIndex, type RegionIndex } from '../lib/domain/regions.ts';
 import type { Period } from '../lib/domain/types.ts';
-import { startLocalStack } from '../lib/local/stack.ts';
+import { startLocalStack } from '../tools/local/stack.ts';
 import { createAwsClients } from '../lib/aws/clients.ts';
 import { operatorSettingsSchema, readSettings } from '../lib/config.ts';
 import { dynamoHistoryStore } from '../lib/history/store.ts';

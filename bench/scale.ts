@@ -31,10 +31,10 @@ import type { Period } from '../lib/domain/types.ts';
 import { reportedFiguresOf, validateFigures } from '../lib/inputs/figures.ts';
 import { targetTableForYear, validateTargets, type Target } from '../lib/inputs/targets.ts';
 import { dynamoHistoryStore, figuresHash, loadSnapshots, type HistoryStore, type Snapshot, type SourceFile } from '../lib/history/store.ts';
-import { announceStack, startLocalStack, type LocalStack } from '../lib/local/stack.ts';
+import { announceStack, startLocalStack, type LocalStack } from '../tools/local/stack.ts';
 import { createAwsClients } from '../lib/aws/clients.ts';
 import { operatorSettingsSchema, readSettings } from '../lib/config.ts';
-import { generateSampleDataset, sampleUploadKey, type SampleDataset, type SampleFile } from '../lib/sample/index.ts';
+import { generateSampleDataset, sampleUploadKey, type SampleDataset, type SampleFile } from '../tools/sample/index.ts';
 import { median, report } from './report.ts';
 
 const run = promisify(execFile);
@@ -294,7 +294,7 @@ interface RunChildResult {
 /** Child: `ucj history --region` through the CLI's own entry point, many times in one warm process. */
 async function historyChild(stateDir: string): Promise<void> {
   process.env.UCJ_LOCAL_DIR = stateDir;
-  const { main } = await import('../lib/cli/main.ts');
+  const { main } = await import('../tools/cli/main.ts');
   const write = process.stdout.write.bind(process.stdout);
   let captured = '';
   const timings: number[] = [];
@@ -333,7 +333,7 @@ function phasesOf(times: Record<string, number[]>): Record<string, number | null
 
 /** Child: own the stack, upload the month's files through validate-upload, then time the monthly-run handler. */
 async function runChild(stateDir: string, filesPath: string, resultPath: string): Promise<void> {
-  const { createLocalInvoker } = await import('../lib/local/invoke.ts');
+  const { createLocalInvoker } = await import('../tools/local/invoke.ts');
   const files = JSON.parse(await readFile(filesPath, 'utf8')) as SampleFile[];
   const stack = await startLocalStack(stateDir, { attach: false });
   try {

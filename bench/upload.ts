@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
-import { announceStack, startLocalStack } from '../lib/local/stack.ts';
-import { generateSampleDataset } from '../lib/sample/index.ts';
+import { announceStack, startLocalStack } from '../tools/local/stack.ts';
+import { generateSampleDataset } from '../tools/sample/index.ts';
 import { median, report } from './report.ts';
 
 const run = promisify(execFile);

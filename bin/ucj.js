@@ -9,5 +9,5 @@ process.stdout.on('error', (error) => {
 });
 const { register } = await import('tsx/esm/api');
 register();
-const { main } = await import('../lib/cli/main.ts');
+const { main } = await import('../tools/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,6 +1,6 @@
 /**
  * Where monthly-run puts one delivery message per recipient: an SQS queue, on AWS and on the local stack
- * (lib/local/sqs-emulator.ts serves the same API there). Batches keep to SQS's limits, which the local
+ * (tools/local/sqs-emulator.ts serves the same API there). Batches keep to SQS's limits, which the local
  * queue enforces as SQS does: ten entries, and 256 KiB in all (the queue's maximum message size).
  */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';

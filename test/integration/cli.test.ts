@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { LOCAL_CREDENTIALS } from '../../lib/aws/clients.ts';
-import { LOCAL_BUCKET } from '../../lib/local/stack.ts';
-import { generateSampleDataset } from '../../lib/sample/index.ts';
+import { LOCAL_BUCKET } from '../../tools/local/stack.ts';
+import { generateSampleDataset } from '../../tools/sample/index.ts';
 
 const run = promisify(execFile);
 const UCJ = join(import.meta.dirname, '..', '..', 'bin', 'ucj.js');

@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRegionIndex } from '../../lib/domain/regions.ts';
 import { UPLOAD_LIMITS } from '../../lib/inputs/limits.ts';
 import type { ValidationReport } from '../../lib/jobs/validate-upload.ts';
-import { createLocalInvoker, type LocalInvoker } from '../../lib/local/invoke.ts';
+import { createLocalInvoker, type LocalInvoker } from '../../tools/local/invoke.ts';
 import { readValidationReport } from '../../lib/storage/validation-report.ts';
-import { startLocalStack, type LocalStack } from '../../lib/local/stack.ts';
+import { startLocalStack, type LocalStack } from '../../tools/local/stack.ts';
 import { bombs, hostileText, validCsvOfSize } from '../fixtures/hostile-uploads.ts';
 
 let dir: string;

@@ -1,5 +1,5 @@
 /**
- * The local CloudFormation (lib/local/cloudformation-emulator.ts) against the real CloudFormationClient:
+ * The local CloudFormation (tools/local/cloudformation-emulator.ts) against the real CloudFormationClient:
  * operator commands that read a deployed stack's outputs get the local stack's, and an unknown stack
  * fails as CloudFormation fails it.
  */
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusal } from '../support/refusal.ts';
 import { CloudFormationClient, CloudFormationServiceException, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { LOCAL_CREDENTIALS } from '../../lib/aws/clients.ts';
-import { startCloudFormationEmulator, type CloudFormationEmulator } from '../../lib/local/cloudformation-emulator.ts';
+import { startCloudFormationEmulator, type CloudFormationEmulator } from '../../tools/local/cloudformation-emulator.ts';
 
 const REGION = 'ap-southeast-3';
 const outputs: Record<string, Record<string, string>> = {

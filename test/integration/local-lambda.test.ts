@@ -17,8 +17,8 @@ import {
   type InvocationType,
 } from '@aws-sdk/client-lambda';
 import { LOCAL_CREDENTIALS } from '../../lib/aws/clients.ts';
-import { PAYLOAD_LIMITS, startLambdaEmulator, type AsyncFailureRecord, type LambdaEmulator, type LambdaOptions, type LocalFunction, type LocalHandler } from '../../lib/local/lambda-emulator.ts';
-import { startFunctionUrl, type FunctionUrl } from '../../lib/local/function-url.ts';
+import { PAYLOAD_LIMITS, startLambdaEmulator, type AsyncFailureRecord, type LambdaEmulator, type LambdaOptions, type LocalFunction, type LocalHandler } from '../../tools/local/lambda-emulator.ts';
+import { startFunctionUrl, type FunctionUrl } from '../../tools/local/function-url.ts';
 
 const REGION = 'ap-southeast-3';
 const closers: Array<() => Promise<void> | void> = [];

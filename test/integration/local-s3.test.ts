@@ -1,5 +1,5 @@
 /**
- * The local S3 (lib/local/s3-strict.ts in front of s3rver) behaves as Amazon S3 does for a versioned
+ * The local S3 (tools/local/s3-strict.ts in front of s3rver) behaves as Amazon S3 does for a versioned
  * bucket, through a real S3Client with its default settings. Every test checks something plain s3rver
  * gets wrong: it has no versions, gives multipart objects plain MD5 ETags, sends no events, serves
  * unsigned requests, stores aws-chunked bodies verbatim and accepts any part list.
@@ -34,7 +34,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { LOCAL_CREDENTIALS } from '../../lib/aws/clients.ts';
-import { SHADOW_BUCKET, startStrictS3, type S3NotificationTarget, type StrictS3 } from '../../lib/local/s3-strict.ts';
+import { SHADOW_BUCKET, startStrictS3, type S3NotificationTarget, type StrictS3 } from '../../tools/local/s3-strict.ts';
 
 const BUCKET = 'ucj-strict-s3-test';
 const REGION = 'ap-southeast-3';

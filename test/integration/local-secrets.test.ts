@@ -1,5 +1,5 @@
 /**
- * The local Secrets Manager (lib/local/secrets-emulator.ts) against the real SecretsManagerClient:
+ * The local Secrets Manager (tools/local/secrets-emulator.ts) against the real SecretsManagerClient:
  * staging labels move as on AWS, rotation runs a rotation function written the way AWS's template
  * writes one, and old versions stay readable by id after they lose their labels.
  */
@@ -23,7 +23,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { LOCAL_CREDENTIALS } from '../../lib/aws/clients.ts';
-import { startSecretsEmulator, type RotationInvocation, type RotationStep, type SecretsEmulator } from '../../lib/local/secrets-emulator.ts';
+import { startSecretsEmulator, type RotationInvocation, type RotationStep, type SecretsEmulator } from '../../tools/local/secrets-emulator.ts';
 
 const REGION = 'ap-southeast-3';
 const TOKEN_1 = '11111111-1111-4111-8111-111111111111';

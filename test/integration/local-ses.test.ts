@@ -1,5 +1,5 @@
 /**
- * The local SES holds the application to a real SES v2 account's rules (lib/local/ses-account.ts): verified
+ * The local SES holds the application to a real SES v2 account's rules (tools/local/ses-account.ts): verified
  * senders, the sandbox's verified recipients, sending paused, the daily quota and the sending rate, and
  * answers for the account and its identities from `<stackDir>/ses-account.json`, which a test or a person
  * can change while it runs. Every call goes through a real SESv2Client, so each refusal is shown to reach
@@ -32,15 +32,15 @@ import {
 import { LOCAL_CREDENTIALS } from '../../lib/aws/clients.ts';
 import { sesMailer } from '../../lib/delivery/mailer.ts';
 import { buildMime } from '../../lib/delivery/mime.ts';
-import { readSesAccount, sesAccountPath, sesAccountSchema, writeSesAccount, type SesAccount } from '../../lib/local/ses-account.ts';
-import { startSesOutboxProxy } from '../../lib/local/ses-outbox.ts';
+import { readSesAccount, sesAccountPath, sesAccountSchema, writeSesAccount, type SesAccount } from '../../tools/local/ses-account.ts';
+import { startSesOutboxProxy } from '../../tools/local/ses-outbox.ts';
 
 const REGION = 'ap-southeast-3';
 const SENDER = 'buletin@ucj.example';
 const PERIOD = '2026-10';
 const HOUR = 60 * 60 * 1000;
 
-// As lib/local/stack.ts starts it: a CommonJS module whose `exports.default` is the server factory.
+// As tools/local/stack.ts starts it: a CommonJS module whose `exports.default` is the server factory.
 type StartSes = (config: { host: string; port: number }) => Promise<Server>;
 const startSesEmulator = ((sesModule as unknown as { default?: StartSes }).default ?? sesModule) as StartSes;
 

@@ -1,5 +1,5 @@
 /**
- * The local SQS (lib/local/sqs-emulator.ts) against the real SQSClient: the limits and errors SQS
+ * The local SQS (tools/local/sqs-emulator.ts) against the real SQSClient: the limits and errors SQS
  * enforces arrive as the SDK's exception classes, messages survive a killed stack, and the event source
  * mapping deletes, retries and dead-letters as Lambda's does.
  */
@@ -37,7 +37,7 @@ import {
 import type { SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
 import { LOCAL_CREDENTIALS } from '../../lib/aws/clients.ts';
-import { startSqsEmulator, startSqsEventSource, type SqsEmulator, type SqsQueueConfig } from '../../lib/local/sqs-emulator.ts';
+import { startSqsEmulator, startSqsEventSource, type SqsEmulator, type SqsQueueConfig } from '../../tools/local/sqs-emulator.ts';
 
 const REGION = 'ap-southeast-3';
 const APP_MESSAGE_SIZE = 262_144;

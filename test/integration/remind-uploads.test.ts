@@ -4,10 +4,10 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { startLocalStack, type LocalStack } from '../../lib/local/stack.ts';
-import { createLocalInvoker, type LocalInvoker } from '../../lib/local/invoke.ts';
+import { startLocalStack, type LocalStack } from '../../tools/local/stack.ts';
+import { createLocalInvoker, type LocalInvoker } from '../../tools/local/invoke.ts';
 import { loadRegionIndex } from '../../lib/domain/regions.ts';
-import { writeSesAccount } from '../../lib/local/ses-account.ts';
+import { writeSesAccount } from '../../tools/local/ses-account.ts';
 import { validCsvOfSize } from '../fixtures/hostile-uploads.ts';
 
 let dir: string;

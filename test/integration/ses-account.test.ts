@@ -4,16 +4,16 @@
  * claimed, none recorded as failed) and says what is missing; a refusal of the account or the sender met
  * while delivering is retried, never recorded against the recipient; a re-run once SES is ready delivers
  * every bulletin, each official exactly once. The local SES enforces the sandbox and identity rules
- * (lib/local/ses-account.ts).
+ * (tools/local/ses-account.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalStack, type LocalStack } from '../../lib/local/stack.ts';
-import { createLocalInvoker, type LocalInvoker } from '../../lib/local/invoke.ts';
-import { writeSesAccount } from '../../lib/local/ses-account.ts';
-import { generateSampleDataset } from '../../lib/sample/index.ts';
+import { startLocalStack, type LocalStack } from '../../tools/local/stack.ts';
+import { createLocalInvoker, type LocalInvoker } from '../../tools/local/invoke.ts';
+import { writeSesAccount } from '../../tools/local/ses-account.ts';
+import { generateSampleDataset } from '../../tools/sample/index.ts';
 import { loadRegionIndex } from '../../lib/domain/regions.ts';
 import { validateRecipients } from '../../lib/inputs/recipients.ts';
 

@@ -1,6 +1,6 @@
 /**
  * validate-upload on the local stack, where every upload is announced by the bucket's own ObjectCreated
- * notification (lib/local/s3-strict.ts) as on AWS, and where events are then replayed as S3 may deliver
+ * notification (tools/local/s3-strict.ts) as on AWS, and where events are then replayed as S3 may deliver
  * them: twice, late, or after the email could not go.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { startLocalStack, type LocalStack } from '../../lib/local/stack.ts';
-import { createLocalInvoker, type LocalInvoker } from '../../lib/local/invoke.ts';
-import { writeSesAccount } from '../../lib/local/ses-account.ts';
+import { startLocalStack, type LocalStack } from '../../tools/local/stack.ts';
+import { createLocalInvoker, type LocalInvoker } from '../../tools/local/invoke.ts';
+import { writeSesAccount } from '../../tools/local/ses-account.ts';
 import { createValidateUploadHandler } from '../../lib/handlers/validate-upload.ts';
 import { readSettings, validateUploadSettingsSchema } from '../../lib/config.ts';
 import { UPLOAD_LIMITS } from '../../lib/inputs/limits.ts';

@@ -11,7 +11,7 @@ import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { bulletinsPrefix } from '../../lib/storage/keys.ts';
 import { inParallel } from '../../lib/util/concurrency.ts';
-import type { LocalStack } from '../../lib/local/stack.ts';
+import type { LocalStack } from '../../tools/local/stack.ts';
 import type { Runtime } from '../../lib/runtime.ts';
 import type { RunWithDeliveries, Snapshot } from '../../lib/history/store.ts';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { simpleParser } from 'mailparser';
 import { composeBulletinEmail, bulletinSubject } from '../../lib/delivery/email.ts';
 import { deliveryLedgerKey, type DeliveryMessage } from '../../lib/delivery/message.ts';
-import { mimeHeader } from '../../lib/local/ses-outbox.ts';
+import { mimeHeader } from '../../tools/local/ses-outbox.ts';
 import { decodeS3Key, encodeS3EventKey } from '../../lib/storage/keys.ts';
 
 const message: DeliveryMessage = {

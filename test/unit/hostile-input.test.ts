@@ -16,7 +16,7 @@ import { validateRecipients } from '../../lib/inputs/recipients.ts';
 import { readCsvTable, readTable, type TableResult } from '../../lib/inputs/table.ts';
 import { uploadTemplate } from '../../lib/inputs/template.ts';
 import { readXlsxTable } from '../../lib/inputs/xlsx.ts';
-import { generateSampleDataset } from '../../lib/sample/index.ts';
+import { generateSampleDataset } from '../../tools/sample/index.ts';
 import { csvCell, csvLine, escapeCsvCell } from '../../lib/util/csv.ts';
 import { bombs, HEADER, hostileText, sheetXml, validCsvOfSize, workbookAround, zip, type ZipEntry } from '../fixtures/hostile-uploads.ts';
 

@@ -1,6 +1,6 @@
-/** The counting line `ucj run` shows on a terminal, and keeps off pipes and logs (lib/cli/progress.ts). */
+/** The counting line `ucj run` shows on a terminal, and keeps off pipes and logs (tools/cli/progress.ts). */
 import { describe, expect, it } from 'vitest';
-import { progressLine } from '../../lib/cli/progress.ts';
+import { progressLine } from '../../tools/cli/progress.ts';
 
 function stream(isTTY: boolean) {
   const written: string[] = [];

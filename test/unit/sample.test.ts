@@ -12,7 +12,7 @@ import {
   writeSampleDataset,
   type SampleDataset,
   type SampleRow,
-} from '../../lib/sample/index.ts';
+} from '../../tools/sample/index.ts';
 
 const HEADER = 'kode_wilayah,nama_wilayah,periode,pekerja,peserta_aktif,peserta_pu,peserta_bpu,peserta_jakon,peserta_pmi';
 

@@ -10,14 +10,14 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { awsSettingsSchema, readSettings, type AwsSettings } from '../config.ts';
-import { commonConfig, dynamoClient, s3Client, sqsClient } from '../aws/clients.ts';
-import { STACK_OUTPUTS } from '../contract/stack-outputs.ts';
-import { FUNCTION_SIZING } from '../contract/functions.ts';
-import { s3ObjectStore, type ObjectStore } from '../storage/object-store.ts';
-import { dynamoHistoryStore, type HistoryStore } from '../history/store.ts';
-import { dynamoSendLedger, type SendLedger } from '../history/send-ledger.ts';
-import { sqsDeliveryQueue, type DeliveryQueue } from '../delivery/queue.ts';
+import { awsSettingsSchema, readSettings, type AwsSettings } from '../../lib/config.ts';
+import { commonConfig, dynamoClient, s3Client, sqsClient } from '../../lib/aws/clients.ts';
+import { STACK_OUTPUTS } from '../../lib/contract/stack-outputs.ts';
+import { FUNCTION_SIZING } from '../../lib/contract/functions.ts';
+import { s3ObjectStore, type ObjectStore } from '../../lib/storage/object-store.ts';
+import { dynamoHistoryStore, type HistoryStore } from '../../lib/history/store.ts';
+import { dynamoSendLedger, type SendLedger } from '../../lib/history/send-ledger.ts';
+import { sqsDeliveryQueue, type DeliveryQueue } from '../../lib/delivery/queue.ts';
 
 /** The outputs the commands need; the others are read when present. */
 export const stackOutputsSchema = z.object({

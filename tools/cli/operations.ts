@@ -7,14 +7,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
-import type { Period } from '../domain/types.ts';
-import { parseUploadKey } from '../storage/keys.ts';
-import { uploadFile } from '../storage/object-store.ts';
-import { readValidationReport, type ValidationReport } from '../storage/validation-report.ts';
-import { monthlyRunSummarySchema, type MonthlyRunSummary } from '../jobs/monthly-run.ts';
-import { lambdaErrorMessage } from '../jobs/render-fan-out.ts';
-import { deliveryMessageSchema } from '../delivery/message.ts';
-import type { RunProgress } from '../history/store.ts';
+import type { Period } from '../../lib/domain/types.ts';
+import { parseUploadKey } from '../../lib/storage/keys.ts';
+import { uploadFile } from '../../lib/storage/object-store.ts';
+import { readValidationReport, type ValidationReport } from '../../lib/storage/validation-report.ts';
+import { monthlyRunSummarySchema, type MonthlyRunSummary } from '../../lib/jobs/monthly-run.ts';
+import { lambdaErrorMessage } from '../../lib/jobs/render-fan-out.ts';
+import { deliveryMessageSchema } from '../../lib/delivery/message.ts';
+import type { RunProgress } from '../../lib/history/store.ts';
 import type { Deployment } from './deployment.ts';
 
 /** How often the commands look again while they wait: cheap requests, a person watching. */

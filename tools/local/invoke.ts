@@ -6,11 +6,11 @@
  */
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { LocalStack } from './stack.ts';
-import { createRuntime, type Runtime } from '../runtime.ts';
-import type { ValidateOutcome } from '../jobs/validate-upload.ts';
-import type { MonthlyRunSummary } from '../jobs/monthly-run.ts';
+import { createRuntime, type Runtime } from '../../lib/runtime.ts';
+import type { ValidateOutcome } from '../../lib/jobs/validate-upload.ts';
+import type { MonthlyRunSummary } from '../../lib/jobs/monthly-run.ts';
 import { remindOn, runMonthOn, uploadFiles } from '../cli/operations.ts';
-import { readValidationReport } from '../storage/validation-report.ts';
+import { readValidationReport } from '../../lib/storage/validation-report.ts';
 
 export interface LocalInvoker {
   /** Every adapter, on the stack's endpoints. */

@@ -8,7 +8,7 @@
  * So the local stack marks each session on disk; when the previous session did not end cleanly, before
  * s3rver starts, every object written since that session began is checked, and one whose metadata cannot
  * be read or whose bytes do not match their MD5 is removed, as the PUT that never completed. (The strict
- * S3 proxy then reconciles its journal with what is left: lib/local/s3-strict.ts.)
+ * S3 proxy then reconciles its journal with what is left: tools/local/s3-strict.ts.)
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';

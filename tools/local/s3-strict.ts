@@ -55,8 +55,8 @@ import {
 } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import * as z from 'zod';
-import { LOCAL_CREDENTIALS } from '../aws/clients.ts';
-import { encodeS3EventKey } from '../storage/keys.ts';
+import { LOCAL_CREDENTIALS } from '../../lib/aws/clients.ts';
+import { encodeS3EventKey } from '../../lib/storage/keys.ts';
 import { readBody } from './http.ts';
 
 export interface S3NotificationTarget {

@@ -1,7 +1,7 @@
 /**
  * The local SES account: its state, kept in `<stackDir>/ses-account.json` so that a test or a person running
  * `ucj stack` can switch a rule while the stack runs, from any process, and the rules a real SES v2 account
- * applies to it. lib/local/ses-outbox.ts applies them to every request. Local tooling: never deployed.
+ * applies to it. tools/local/ses-outbox.ts applies them to every request. Local tooling: never deployed.
  *
  * The rules, as SES v2 enforces them:
  * - Verified senders. Email goes out only from verified identities: every address it is sent as (the

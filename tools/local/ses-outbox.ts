@@ -18,7 +18,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import addressparser from 'nodemailer/lib/addressparser';
 import * as z from 'zod';
-import { periodInJakarta } from '../domain/period.ts';
+import { periodInJakarta } from '../../lib/domain/period.ts';
 import { readBody } from './http.ts';
 import {
   accountResponse,

@@ -50,7 +50,7 @@ import {
   type MessageAttributeValue,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import { LOCAL_CREDENTIALS } from '../aws/clients.ts';
+import { LOCAL_CREDENTIALS } from '../../lib/aws/clients.ts';
 import { AwsServiceError, closeServer, createAwsJsonServer, listenOnLoopback, parseInput, type AwsRequestContext, type InputProblem } from './aws-json.ts';
 
 const ACCOUNT = '000000000000';

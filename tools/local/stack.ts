@@ -2,18 +2,18 @@
  * The embedded local stack: the app's AWS services on loopback, started in-process, with state under one
  * folder so history accumulates from run to run. Nothing here leaves 127.0.0.1.
  *
- * - S3: s3rver, behind lib/local/s3-strict.ts (versions, S3's multipart and copy ETags, event
+ * - S3: s3rver, behind tools/local/s3-strict.ts (versions, S3's multipart and copy ETags, event
  *   notifications: an object under uploads/ invokes validate-upload asynchronously, as on AWS).
  * - DynamoDB: dynalite (it refuses items over 400 KB, as DynamoDB does).
- * - SES v2: aws-ses-v2-local, behind lib/local/ses-outbox.ts (the sandbox and identity rules, switched in
+ * - SES v2: aws-ses-v2-local, behind tools/local/ses-outbox.ts (the sandbox and identity rules, switched in
  *   `ses-account.json`; every accepted email kept as .eml).
- * - Lambda: lib/local/lambda-emulator.ts runs the seven handlers with their deployed timeouts,
+ * - Lambda: tools/local/lambda-emulator.ts runs the seven handlers with their deployed timeouts,
  *   render-bulletins' reserved concurrency, the payload limits, async retries and the on-failure queue;
- *   download-bulletin behind a function URL (lib/local/function-url.ts).
- * - SQS: lib/local/sqs-emulator.ts, with the delivery queue's 256 KiB limit and dead-letter redrive, and
+ *   download-bulletin behind a function URL (tools/local/function-url.ts).
+ * - SQS: tools/local/sqs-emulator.ts, with the delivery queue's 256 KiB limit and dead-letter redrive, and
  *   an event source that hands deliver-bulletin batches of ten, two at a time.
- * - Secrets Manager and CloudFormation: lib/local/secrets-emulator.ts (the link key, rotated by the real
- *   rotation handler) and lib/local/cloudformation-emulator.ts (this stack's outputs, under the deployed
+ * - Secrets Manager and CloudFormation: tools/local/secrets-emulator.ts (the link key, rotated by the real
+ *   rotation handler) and tools/local/cloudformation-emulator.ts (this stack's outputs, under the deployed
  *   stack's output names, so `ucj … --stack ucj-local` takes the same path as against AWS).
  *
  * The handlers run in the process that owns the stack, built by the same factories as on Lambda from
@@ -32,11 +32,11 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
-import { LOCAL_CREDENTIALS } from '../aws/clients.ts';
-import { TABLE_KEYS } from '../contract/table.ts';
-import { BUCKET_PREFIXES } from '../contract/bucket.ts';
-import { DEFAULT_RENDER_CONCURRENCY, FUNCTION_SIZING, type FunctionSizing } from '../contract/functions.ts';
-import type { StackOutput } from '../contract/stack-outputs.ts';
+import { LOCAL_CREDENTIALS } from '../../lib/aws/clients.ts';
+import { TABLE_KEYS } from '../../lib/contract/table.ts';
+import { BUCKET_PREFIXES } from '../../lib/contract/bucket.ts';
+import { DEFAULT_RENDER_CONCURRENCY, FUNCTION_SIZING, type FunctionSizing } from '../../lib/contract/functions.ts';
+import type { StackOutput } from '../../lib/contract/stack-outputs.ts';
 import {
   deliverBulletinSettingsSchema,
   downloadBulletinSettingsSchema,
@@ -46,9 +46,9 @@ import {
   renderBulletinsSettingsSchema,
   rotateLinkKeySettingsSchema,
   validateUploadSettingsSchema,
-} from '../config.ts';
-import { lambdaErrorMessage } from '../jobs/render-fan-out.ts';
-import { newLinkKeyValue } from '../jobs/rotate-link-key.ts';
+} from '../../lib/config.ts';
+import { lambdaErrorMessage } from '../../lib/jobs/render-fan-out.ts';
+import { newLinkKeyValue } from '../../lib/jobs/rotate-link-key.ts';
 import { deploymentFrom, stackOutputsSchema, type Deployment, type StackOutputs } from '../cli/deployment.ts';
 import { startLambdaEmulator, type LambdaEmulator, type LocalFunction, type LocalHandler } from './lambda-emulator.ts';
 import { startFunctionUrl, type FunctionUrl } from './function-url.ts';
@@ -111,7 +111,7 @@ export interface LocalStack {
   env: Record<string, string>;
   stackName: string;
   outputs: StackOutputs;
-  /** What the operator commands work on (lib/cli/deployment.ts). */
+  /** What the operator commands work on (tools/cli/deployment.ts). */
   deployment: Deployment;
   outboxDir: string;
   sesAccountFile: string;
@@ -317,13 +317,13 @@ export async function startLocalStack(dirInput: string, options: LocalStackOptio
       await sqsSender.send(new SendMessageCommand({ QueueUrl: sqs.queueUrl(QUEUES.failedEvents), MessageBody: JSON.stringify(record) }));
     },
   });
-  const { createValidateUploadHandler } = await import('../handlers/validate-upload.ts');
-  const { createMonthlyRunHandler } = await import('../handlers/monthly-run.ts');
-  const { createRenderBulletinsHandler } = await import('../handlers/render-bulletins.ts');
-  const { createDeliverBulletinHandler } = await import('../handlers/deliver-bulletin.ts');
-  const { createRemindUploadsHandler } = await import('../handlers/remind-uploads.ts');
-  const { createDownloadBulletinHandler } = await import('../handlers/download-bulletin.ts');
-  const { createRotateLinkKeyHandler } = await import('../handlers/rotate-link-key.ts');
+  const { createValidateUploadHandler } = await import('../../lib/handlers/validate-upload.ts');
+  const { createMonthlyRunHandler } = await import('../../lib/handlers/monthly-run.ts');
+  const { createRenderBulletinsHandler } = await import('../../lib/handlers/render-bulletins.ts');
+  const { createDeliverBulletinHandler } = await import('../../lib/handlers/deliver-bulletin.ts');
+  const { createRemindUploadsHandler } = await import('../../lib/handlers/remind-uploads.ts');
+  const { createDownloadBulletinHandler } = await import('../../lib/handlers/download-bulletin.ts');
+  const { createRotateLinkKeyHandler } = await import('../../lib/handlers/rotate-link-key.ts');
 
   const download: FunctionUrl = await startFunctionUrl(
     fn(FUNCTION_SIZING.downloadBulletin, () => createDownloadBulletinHandler(settingsOf(downloadBulletinSettingsSchema))),

@@ -6,13 +6,13 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { addMonths, isPeriod, monthsLeftInYear, periodRange } from '../domain/period.ts';
-import { displayName, loadRegionIndex, NATIONAL_CODE } from '../domain/regions.ts';
-import type { Period } from '../domain/types.ts';
+import { addMonths, isPeriod, monthsLeftInYear, periodRange } from '../../lib/domain/period.ts';
+import { displayName, loadRegionIndex, NATIONAL_CODE } from '../../lib/domain/regions.ts';
+import type { Period } from '../../lib/domain/types.ts';
 import { FIRST_NAMES, LAST_NAMES, nationalTargetPct, PUBLISHED_TARGETS } from './calibration.ts';
 import { SampleModel, type SampleRow } from './model.ts';
-import { randomFor, type Random } from '../util/prng.ts';
-import { csvLine } from '../util/csv.ts';
+import { randomFor, type Random } from '../../lib/util/prng.ts';
+import { csvLine } from '../../lib/util/csv.ts';
 
 export type { SampleRow } from './model.ts';
 export { sakernasRoundOf } from './model.ts';

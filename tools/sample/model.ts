@@ -3,9 +3,9 @@
  * the Sakernas August round) and active participants by segment (changing every month). Each figure is a
  * pure function of the seed, the region and the month, so any window of months can be generated.
  */
-import { parsePeriod } from '../domain/period.ts';
-import type { RegionIndex } from '../domain/regions.ts';
-import type { Period, Region } from '../domain/types.ts';
+import { parsePeriod } from '../../lib/domain/period.ts';
+import type { RegionIndex } from '../../lib/domain/regions.ts';
+import type { Period, Region } from '../../lib/domain/types.ts';
 import {
   ANCHOR_PERIOD,
   ANCHOR_ROUND,
@@ -16,7 +16,7 @@ import {
   WORKER_WEIGHT,
   type ProvinceCalibration,
 } from './calibration.ts';
-import { randomFor } from '../util/prng.ts';
+import { randomFor } from '../../lib/util/prng.ts';
 
 /** One regency's row of one month's upload. */
 export interface SampleRow {
