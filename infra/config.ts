@@ -70,11 +70,12 @@ export const UcjConfigSchema = z
     renderConcurrency: wholeNumber.pipe(z.int().min(1).max(100)).default(DEFAULT_RENDER_CONCURRENCY),
     /** `false` on an account whose limit is still 10 (no room to reserve): rendering then shares the pool, throttles are retried. */
     reserveRenderConcurrency: booleanFlag.default(true),
-    logRetentionDays: wholeNumber.pipe(
-      z.int().refine((days) => RETENTION_DAYS.includes(days), {
-        message: `must be one of CloudWatch Logs' retention periods: ${RETENTION_DAYS.join(', ')}`,
-      }),
-    ),
+    logRetentionDays: wholeNumber.transform((days, context) => {
+      const retention = Object.values(RetentionDays).find((value): value is RetentionDays => value === days);
+      if (retention !== undefined) return retention;
+      context.addIssue({ code: 'custom', message: `must be one of CloudWatch Logs' retention periods: ${RETENTION_DAYS.join(', ')}` });
+      return z.NEVER;
+    }),
   })
   .refine((c) => c.scheduleDayOfMonth - c.reminderDaysBefore >= 1, {
     // A cron day-of-month cannot reach back into the previous month.
@@ -82,7 +83,7 @@ export const UcjConfigSchema = z
     path: ['reminderDaysBefore'],
   });
 
-export type UcjConfig = z.infer<typeof UcjConfigSchema> & { logRetentionDays: RetentionDays };
+export type UcjConfig = z.infer<typeof UcjConfigSchema>;
 
 export class UcjConfigError extends Error {
   override readonly name = 'UcjConfigError';
@@ -100,7 +101,7 @@ export function parseConfig(raw: Record<string, unknown>): UcjConfig {
       `Invalid ucj-bulletin configuration. Fix the "context" block of cdk.json or the -c overrides:\n${problems.join('\n')}`,
     );
   }
-  return result.data as UcjConfig;
+  return result.data;
 }
 
 /** Reads the config keys from a construct tree's context (normally the App's). */

@@ -16,42 +16,11 @@ import { isConditionFailure, queryAll as queryItems, writeIf } from './dynamo.ts
 import type { Period, RegionFigures } from '../domain/types.ts';
 
 import { TABLE_KEYS } from '../contract/table.ts';
+import { parseStored, runRecordSchema, snapshotSchema, type RunRecord, type Snapshot } from './records.ts';
+
+export type { RunRecord, Snapshot, SourceFile } from './records.ts';
 
 export { TABLE_KEYS };
-
-export interface SourceFile {
-  key: string;
-  etag: string;
-  uploadedAt: string;
-}
-
-export interface Snapshot {
-  code: string;
-  period: Period;
-  version: number;
-  figures: RegionFigures;
-  /** Hash of the figures: equal hashes mean a re-run changed nothing. */
-  contentHash: string;
-  /** The first files the figures came from (item-limits.ts); `sourceCount` says how many there were. */
-  sources: SourceFile[];
-  sourceCount?: number;
-  createdAt: string;
-  runId: string;
-}
-
-export interface RunRecord {
-  period: Period;
-  runId: string;
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
-  outcome: 'succeeded' | 'failed' | 'partial';
-  inputs: SourceFile[];
-  counts: Record<string, number>;
-  problems: string[];
-  /** The run whose lease this one waited out and took over (it had died or failed), if any. */
-  tookOverFrom?: string;
-}
 
 /** How far a live run is: kept on its lease, where an operator's terminal reads it. */
 export const runProgressSchema = z.object({
@@ -106,7 +75,7 @@ export function figuresHash(figures: RegionFigures): string {
 
 export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string): HistoryStore {
   const queryAll = (input: Parameters<typeof queryItems>[1]) => queryItems(db, input);
-  const toSnapshot = (item: Record<string, unknown>): Snapshot => item.snapshot as Snapshot;
+  const toSnapshot = (item: Record<string, unknown>): Snapshot => parseStored(snapshotSchema, item.snapshot, `snapshot (${String(item.pk)} ${String(item.sk)})`);
 
   return {
     async monthSnapshots(period) {
@@ -169,7 +138,7 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
         ExpressionAttributeValues: { ':pk': `PERIOD#${period}`, ':prefix': 'RUN#' },
       });
       return items.map((item) => ({
-        ...(item.run as RunRecord),
+        ...parseStored(runRecordSchema, item.run, `run record (${String(item.sk)})`),
         delivered: { sent: Number(item.sentCount ?? 0), failed: Number(item.failedCount ?? 0) },
       }));
     },

@@ -14,6 +14,7 @@ import { PERIOD_PATTERN } from '../domain/period.ts';
 import type { BulletinInput } from '../bulletin/definition.ts';
 import type { BulletinResult } from '../bulletin/checked.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
+import { regionFiguresSchema } from '../domain/schemas.ts';
 import { inParallel } from '../util/concurrency.ts';
 
 /** One bulletin to make: its figures and where its PDF goes. */
@@ -28,15 +29,23 @@ export type RenderOutcome = { ok: true; bytes: number } | { ok: false; reason: s
 /** Renders, checks and stores bulletins: one outcome per job, in order; `onRendered` hears how many are done so far. */
 export type Renderer = (jobs: readonly BulletinJob[], onRendered?: (done: number) => void) => Promise<RenderOutcome[]>;
 
-// The envelope is checked here; the figures inside were computed and typed by monthly-run, and the
-// renderer treats every text in them as text only.
+// Every field is checked: the request crosses a process boundary as JSON, and the renderer treats every
+// text in it as text only.
+const periodSchema = z.string().regex(PERIOD_PATTERN);
+const bulletinInputSchema = z.object({
+  period: periodSchema,
+  region: regionFiguresSchema,
+  subRegions: z.array(regionFiguresSchema),
+  missing: z.array(z.object({ code: z.string(), name: z.string() })),
+  revision: z.boolean(),
+  sources: z.array(z.object({ key: z.string(), uploadedAt: z.string() })),
+  generatedAt: z.string(),
+  trend: z.array(z.object({ period: periodSchema, coveragePct: z.number().nullable(), targetPct: z.number().nullable() })),
+}) satisfies z.ZodType<BulletinInput>;
 const bulletinJobSchema = z.object({
   key: z.string().regex(/^bulletins\/\d{4}-\d{2}\/[A-Za-z0-9._/-]+\.pdf$/, 'key must be a bulletin key'),
-  input: z.looseObject({
-    period: z.string().regex(PERIOD_PATTERN),
-    region: z.looseObject({ code: z.string().min(1), name: z.string().min(1) }),
-  }),
-});
+  input: bulletinInputSchema,
+}) satisfies z.ZodType<BulletinJob>;
 export const renderRequestSchema = z.object({ jobs: z.array(bulletinJobSchema).min(1) });
 export type RenderRequest = { jobs: BulletinJob[] };
 
@@ -48,7 +57,7 @@ export const renderResponseSchema = z.object({
 export type RenderResponse = { outcomes: RenderOutcome[] };
 
 export function parseRenderRequest(event: unknown): RenderRequest {
-  return renderRequestSchema.parse(event) as unknown as RenderRequest;
+  return renderRequestSchema.parse(event);
 }
 
 export interface RenderJobDeps {
