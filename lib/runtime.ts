@@ -68,10 +68,12 @@ export function deliveryQueueFor(settings: With<'DELIVERY_QUEUE_URL'>, sqs: SQSC
 export function rendererFor(
   settings: With<'RENDER_FUNCTION_NAME' | 'RENDER_BATCH_SIZE' | 'RENDER_CONCURRENCY'>,
   lambda: LambdaClient = lambdaClient(settings),
+  afterBatch?: () => void,
 ): Renderer {
   return fanOutRenderer(lambdaRenderInvoker(lambda, settings.RENDER_FUNCTION_NAME), {
     batchSize: settings.RENDER_BATCH_SIZE,
     concurrency: settings.RENDER_CONCURRENCY,
+    ...(afterBatch ? { afterBatch } : {}),
   });
 }
 

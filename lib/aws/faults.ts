@@ -101,19 +101,19 @@ function throttlingName(service: string): string {
 /** Where monthly-run can be made to die (`crashAt`): after reading its inputs, after writing snapshots, after a rendered batch. */
 export type CrashStage = 'after-read' | 'after-snapshots' | 'render-batch';
 
-let crashFaults: Faults | null | undefined;
-const crashHits = new Map<CrashStage, number>();
-
 /**
- * Kills this process with SIGKILL (nothing cleaned up, as a Lambda timeout or an out-of-memory kill
- * leaves it) when `UCJ_FAULTS.crashAt` names this stage and it is the `after`-th time it is reached.
- * Does nothing otherwise: the switch is never set outside tests.
+ * Where this process dies, from `UCJ_FAULTS.crashAt`: a function that kills it with SIGKILL (nothing
+ * cleaned up, as a Lambda timeout or an out-of-memory kill leaves it) the `after`-th time the named stage
+ * is reached, and does nothing otherwise. Handlers pass it to the jobs as a dependency; the switch is
+ * never set outside tests.
  */
-export function crashPoint(stage: CrashStage): void {
-  crashFaults ??= readFaults() ?? null;
-  const crashAt = crashFaults?.crashAt;
-  if (!crashAt || crashAt.stage !== stage) return;
-  const hits = (crashHits.get(stage) ?? 0) + 1;
-  crashHits.set(stage, hits);
-  if (hits >= crashAt.after) process.kill(process.pid, 'SIGKILL');
+export function crashPointsFrom(faults: Faults | undefined): (stage: CrashStage) => void {
+  const crashAt = faults?.crashAt;
+  if (!crashAt) return () => undefined;
+  let hits = 0;
+  return (stage) => {
+    if (stage !== crashAt.stage) return;
+    hits += 1;
+    if (hits >= crashAt.after) process.kill(process.pid, 'SIGKILL');
+  };
 }

@@ -22,7 +22,7 @@ import type { DeliveryQueue } from '../delivery/queue.ts';
 import { canReach, senderBlocked, type MailAccount } from '../delivery/ses-readiness.ts';
 import { readMonthUploads } from './month-uploads.ts';
 import { DEFAULT_LEASE_TTL_MS, takeMonthLease, type RunProgress } from './month-lease.ts';
-import { crashPoint } from '../aws/faults.ts';
+import type { CrashStage } from '../aws/faults.ts';
 import { inParallel } from '../util/concurrency.ts';
 import type { DeliveryBulletin, DeliveryMessage } from '../delivery/message.ts';
 import { bulletinFileName } from '../storage/keys.ts';
@@ -64,6 +64,8 @@ export interface MonthlyRunDeps {
   regions?: () => Promise<RegionIndex>;
   /** The month's lease lifetime (month-lease.ts); 45 s unless set. */
   leaseTtlMs?: number;
+  /** Called at each stage a crash test may kill the run at (lib/aws/faults.ts); nothing happens on AWS. */
+  crashPoint?: (stage: CrashStage) => void;
 }
 
 export interface MonthlyRunOptions {
@@ -143,13 +145,13 @@ export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions)
     const computed = [month.national, ...month.provinces, ...month.regencies, ...month.groups].filter((f) => f.source !== 'missing');
     summary.regionsComputed = computed.length;
 
-    crashPoint('after-read');
+    deps.crashPoint?.('after-read');
     stillHeld('writing snapshots');
     lease.progress({ stage: 'snapshots', regionsComputed: computed.length });
     const sources = sourcesByRegion(computed, uploads.sourceOf, inputs, groups);
     const { written, versions } = await writeSnapshots(deps.history, period, computed, sources, runId, started);
     summary.snapshotsWritten = written;
-    crashPoint('after-snapshots');
+    deps.crashPoint?.('after-snapshots');
 
     if (!options.snapshotsOnly) {
       const recipients = await readRecipients(deps.store, regions, summary.problems);

@@ -7,7 +7,6 @@ import { setTimeout } from 'node:timers/promises';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import * as z from 'zod';
 import { inParallel } from '../util/concurrency.ts';
-import { crashPoint } from '../aws/faults.ts';
 import { renderResponseSchema, type BulletinJob, type RenderOutcome, type Renderer, type RenderRequest } from './render-bulletins.ts';
 
 export interface FanOutOptions {
@@ -17,6 +16,8 @@ export interface FanOutOptions {
   concurrency: number;
   /** Attempts per batch: a batch is safe to repeat (same bytes, same keys). */
   attempts?: number;
+  /** Called after each batch is stored (where a crash test may kill the run). */
+  afterBatch?: () => void;
 }
 
 /**
@@ -99,7 +100,7 @@ export function fanOutRenderer(invoke: RenderInvoker, options: FanOutOptions): R
           });
           done += batch.jobs.length;
           onRendered?.(done);
-          crashPoint('render-batch');
+          options.afterBatch?.();
           return;
         } catch (error) {
           lastError = error;
