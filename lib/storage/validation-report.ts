@@ -8,6 +8,7 @@ import * as z from 'zod';
 import type { Period } from '../domain/types.ts';
 import { validationReportKey } from './keys.ts';
 import { SMALL_OBJECT_BYTES, type ObjectStore } from './object-store.ts';
+import { parseJsonOrUndefined } from '../util/json.ts';
 
 const issueSchema = z.object({ row: z.number().int().nullable(), column: z.string().nullable(), code: z.string(), message: z.string() });
 
@@ -46,7 +47,7 @@ export async function readValidationReport(store: ObjectStore, period: Period, f
   const key = validationReportKey(period, fileName);
   const object = await store.get(key, { maxBytes: SMALL_OBJECT_BYTES });
   if (!object) return undefined;
-  const parsed = validationReportSchema.safeParse(parseJson(object.body));
+  const parsed = validationReportSchema.safeParse(parseJsonOrUndefined(object.body));
   if (!parsed.success) throw new Error(`${key} is not a validation report: ${parsed.error.message}`);
   return parsed.data;
 }
@@ -67,12 +68,4 @@ export function compareSequencers(a: string, b: string): number {
   const left = a.toUpperCase().padStart(width, '0');
   const right = b.toUpperCase().padStart(width, '0');
   return left < right ? -1 : left > right ? 1 : 0;
-}
-
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
 }

@@ -16,6 +16,7 @@ import { lambdaErrorMessage } from '../../lib/jobs/render-fan-out.ts';
 import { deliveryMessageSchema } from '../../lib/delivery/message.ts';
 import type { RunProgress } from '../../lib/history/store.ts';
 import type { Deployment } from './deployment.ts';
+import { parseJsonOrUndefined } from '../../lib/util/json.ts';
 
 /** How often the commands look again while they wait: cheap requests, a person watching. */
 const POLL_MS = 250;
@@ -186,7 +187,7 @@ export async function awaitDeliveries(
 export async function resendDeliveries(deployment: Deployment, period: Period, status: 'claimed' | 'failed', emails?: readonly string[]): Promise<string[]> {
   const requeued: string[] = [];
   for (const entry of await deployment.deliveries.entries(period, status)) {
-    const message = deliveryMessageSchema.safeParse(parseJson(entry.message));
+    const message = deliveryMessageSchema.safeParse(parseJsonOrUndefined(entry.message));
     if (!message.success) continue; // an entry from before messages were kept: nothing to resend
     if (emails && !emails.includes(message.data.email)) continue;
     if (!(await deployment.deliveries.release(period, entry.recipientKey, status))) continue; // changed meanwhile
@@ -194,12 +195,4 @@ export async function resendDeliveries(deployment: Deployment, period: Period, s
     requeued.push(entry.recipientKey);
   }
   return requeued;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

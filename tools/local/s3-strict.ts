@@ -58,6 +58,7 @@ import * as z from 'zod';
 import { LOCAL_CREDENTIALS } from '../../lib/aws/clients.ts';
 import { encodeS3EventKey } from '../../lib/storage/keys.ts';
 import { readBody } from './http.ts';
+import { parseJsonOrUndefined } from '../../lib/util/json.ts';
 
 export interface S3NotificationTarget {
   /** The notification configuration's prefix filter: only keys under it are announced. */
@@ -281,7 +282,7 @@ class Journal {
     let unreadable = 0;
     for (const line of (await readIfExists(path)).split('\n')) {
       if (!line.trim()) continue;
-      const entry = JournalEntrySchema.safeParse(parseJson(line));
+      const entry = JournalEntrySchema.safeParse(parseJsonOrUndefined(line));
       if (entry.success) state.apply(entry.data);
       else unreadable += 1; // a line cut short when a process was killed mid-write
     }
@@ -315,14 +316,6 @@ async function readIfExists(path: string): Promise<string> {
   } catch (error) {
     if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return '';
     throw error;
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
 
@@ -499,7 +492,7 @@ function postPolicyCheck(fields: Map<string, string>): void {
   checkAccessKey(fields.get('x-amz-credential')?.split('/')[0] ?? fields.get('awsaccesskeyid'));
   const policy = fields.get('policy');
   if (policy === undefined) throw invalidArgument("Bucket POST must contain a field named 'policy'.", 'policy', '');
-  const parsed = PostPolicySchema.safeParse(parseJson(Buffer.from(policy, 'base64').toString('utf8')));
+  const parsed = PostPolicySchema.safeParse(parseJsonOrUndefined(Buffer.from(policy, 'base64').toString('utf8')));
   if (!parsed.success) throw new S3Failure(400, 'InvalidPolicyDocument', 'Invalid Policy: Invalid JSON.');
   if (Date.parse(parsed.data.expiration) < Date.now()) throw accessDenied('Invalid according to Policy: Policy expired.');
 }

@@ -37,6 +37,7 @@ import {
   type IdentityListing,
   type OutgoingEmail,
 } from './ses-account.ts';
+import { parseJsonOrUndefined } from '../../lib/util/json.ts';
 
 /** A header's value from the MIME header block (first match, unfolded). */
 export function mimeHeader(raw: Buffer, name: string): string | undefined {
@@ -181,14 +182,8 @@ const sesErrorReply = (error: SesApiError): Reply => ({
   body: JSON.stringify({ message: error.message }),
 });
 
-function parseJson(body: Buffer): unknown {
-  if (body.length === 0) return {};
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}
+/** An empty body is an empty request (SES's GET-like calls send none). */
+const parseJson = (body: Buffer): unknown => (body.length === 0 ? {} : parseJsonOrUndefined(body));
 
 function parseRequest<T>(schema: z.ZodType<T>, input: unknown): T {
   const result = schema.safeParse(input);
