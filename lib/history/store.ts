@@ -41,7 +41,8 @@ export interface RunWithDeliveries extends RunRecord {
   delivered: { sent: number; failed: number };
 }
 
-export interface HistoryStore {
+/** Each region's figures month by month, every version kept. */
+export interface SnapshotStore {
   /** The latest version of each region's snapshot for a month. */
   monthSnapshots(period: Period): Promise<Map<string, Snapshot>>;
   /** Every snapshot and version of one region, oldest first. */
@@ -50,10 +51,18 @@ export interface HistoryStore {
   latestSnapshot(code: string, period: Period): Promise<Snapshot | undefined>;
   /** Writes a snapshot unless that exact version exists; false when it did. */
   putSnapshot(snapshot: Snapshot): Promise<boolean>;
+}
+
+/** What each run of a month did, and what its deliveries counted into it. */
+export interface RunLog {
   putRun(run: RunRecord): Promise<void>;
   listRuns(period: Period): Promise<RunWithDeliveries[]>;
   /** Adds one delivery's outcome to the run that queued it (an atomic counter). */
   countDelivery(period: Period, runKey: string, outcome: 'sent' | 'failed'): Promise<void>;
+}
+
+/** The month's lease (month-lease.ts): one run at a time works on a month. */
+export interface MonthLeaseStore {
   /**
    * Takes the month's lease unless a live holder has it. When it replaced a lapsed lease, names that
    * lease's holder: a lease item outlives its run only when the run died (a finished run deletes it).
@@ -66,6 +75,9 @@ export interface HistoryStore {
   releaseLease(period: Period, holder: string): Promise<void>;
 }
 
+/** The whole history table, for the callers that use every part of it (the operator's commands, tests). */
+export interface HistoryStore extends SnapshotStore, RunLog, MonthLeaseStore {}
+
 const pad = (version: number) => String(version).padStart(4, '0');
 
 /** A snapshot's `contentHash`: equal figures, equal hash, so a re-run with the same inputs writes nothing. */
@@ -73,7 +85,8 @@ export function figuresHash(figures: RegionFigures): string {
   return createHash('sha256').update(JSON.stringify(figures)).digest('hex');
 }
 
-export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string): HistoryStore {
+/** The table's snapshot items, and the month index (gsi1) over them. */
+export function dynamoSnapshotStore(db: DynamoDBDocumentClient, tableName: string): SnapshotStore {
   const queryAll = (input: Parameters<typeof queryItems>[1]) => queryItems(db, input);
   const toSnapshot = (item: Record<string, unknown>): Snapshot => parseStored(snapshotSchema, item.snapshot, `snapshot (${String(item.pk)} ${String(item.sk)})`);
 
@@ -119,6 +132,13 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
         new PutCommand({ TableName: tableName, Item: snapshotItem(snapshot), ConditionExpression: 'attribute_not_exists(pk)' }),
       );
     },
+  };
+}
+
+/** The table's run records (`PERIOD#` / `RUN#…`). */
+export function dynamoRunLog(db: DynamoDBDocumentClient, tableName: string): RunLog {
+  const queryAll = (input: Parameters<typeof queryItems>[1]) => queryItems(db, input);
+  return {
     async putRun(run) {
       // An upsert of the record alone: deliveries may already have counted themselves into this item.
       await db.send(
@@ -153,6 +173,12 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
         }),
       );
     },
+  };
+}
+
+/** The table's lease items (`PERIOD#` / `LEASE`). */
+export function dynamoMonthLeases(db: DynamoDBDocumentClient, tableName: string): MonthLeaseStore {
+  return {
     async acquireLease(period, holder, ttlMs, now) {
       try {
         const out = await db.send(
@@ -200,6 +226,10 @@ export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string
       );
     },
   };
+}
+
+export function dynamoHistoryStore(db: DynamoDBDocumentClient, tableName: string): HistoryStore {
+  return { ...dynamoSnapshotStore(db, tableName), ...dynamoRunLog(db, tableName), ...dynamoMonthLeases(db, tableName) };
 }
 
 /** A snapshot as it is stored, by `putSnapshot` and the bulk loader alike, so both queries find it. */

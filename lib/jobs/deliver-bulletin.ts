@@ -10,7 +10,7 @@
  * has checked can resend it (`ucj deliver --resend-in-doubt`). The window is one SES request long.
  */
 import type { ObjectStore } from '../storage/object-store.ts';
-import type { HistoryStore } from '../history/store.ts';
+import type { RunLog } from '../history/store.ts';
 import type { SendLedger } from '../history/send-ledger.ts';
 import type { Mailer } from '../delivery/mailer.ts';
 import type { LinkSigner } from '../delivery/links.ts';
@@ -21,7 +21,7 @@ import { deliveryLedgerKey, deliveryMessageSchema, type DeliveryMessage } from '
 export interface DeliverDeps {
   store: ObjectStore;
   /** Where each delivery counts itself into the run that queued it. */
-  history: Pick<HistoryStore, 'countDelivery'>;
+  history: Pick<RunLog, 'countDelivery'>;
   ledger: SendLedger;
   mailer: Mailer;
   /** Links to bulletins too large to attach (download-bulletin). */

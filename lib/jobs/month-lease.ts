@@ -7,7 +7,10 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Period } from '../domain/types.ts';
-import type { HistoryStore, RunProgress } from '../history/store.ts';
+import type { MonthLeaseStore, RunLog, RunProgress } from '../history/store.ts';
+
+/** What a run needs to take a month: the lease, and the run records that say whether its holder finished. */
+export type LeaseTable = MonthLeaseStore & Pick<RunLog, 'listRuns'>;
 
 export type { RunProgress };
 
@@ -36,7 +39,7 @@ export type LeaseOutcome = { ok: true; lease: HeldLease } | { ok: false; reason:
  * the run holding it finished the month while this one waited.
  */
 export async function takeMonthLease(
-  history: HistoryStore,
+  history: LeaseTable,
   period: Period,
   runId: string,
   now: () => Date,
@@ -84,7 +87,7 @@ export async function takeMonthLease(
 /** Progress is written at most this often (each write is a DynamoDB request). */
 const PROGRESS_INTERVAL_MS = 1000;
 
-function holdLease(history: HistoryStore, period: Period, runId: string, now: () => Date, ttlMs: number, tookOverFrom: string | undefined): HeldLease {
+function holdLease(history: MonthLeaseStore, period: Period, runId: string, now: () => Date, ttlMs: number, tookOverFrom: string | undefined): HeldLease {
   let lostReason: string | null = null;
   let renewing: Promise<void> = Promise.resolve();
   let latest: RunProgress | undefined;

@@ -17,7 +17,7 @@ import type { BulletinInput } from '../bulletin/definition.ts';
 import type { Renderer } from './render-bulletins.ts';
 import { bulletinKey, GROUPS_KEY, RECIPIENTS_KEY, targetsKey } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import { figuresHash, runRecordKey, type HistoryStore, type RunRecord, type Snapshot, type SourceFile } from '../history/store.ts';
+import { figuresHash, runRecordKey, type HistoryStore, type RunRecord, type SnapshotStore, type Snapshot, type SourceFile } from '../history/store.ts';
 import type { DeliveryQueue } from '../delivery/queue.ts';
 import { canReach, senderBlocked, type MailAccount } from '../delivery/ses-readiness.ts';
 import { readMonthUploads } from './month-uploads.ts';
@@ -254,7 +254,7 @@ interface History {
 }
 
 /** Only months before the one computed: a past month re-run sees the history it had. */
-async function readHistory(history: HistoryStore, period: Period): Promise<History> {
+async function readHistory(history: SnapshotStore, period: Period): Promise<History> {
   const months = Array.from({ length: Math.max(HISTORY_MONTHS, TREND_MONTHS - 1) }, (_, i) => addMonths(period, -(i + 1)));
   const snapshots = await Promise.all(months.map((month) => history.monthSnapshots(month)));
   const result: History = { past: new Map(), figures: new Map() };
@@ -320,7 +320,7 @@ function sourcesByRegion(
  * version beside the earlier ones. Returns each region's latest version for the month after writing.
  */
 async function writeSnapshots(
-  history: HistoryStore,
+  history: SnapshotStore,
   period: Period,
   computed: RegionFigures[],
   sources: Map<string, SourceFile[]>,
