@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,6 +8,9 @@ export default defineConfig({
     // on a shared 2-core machine with two CPU-bound neighbours a month's setup takes minutes (the faults
     // test's two months took over two), and no test may fail for being slow.
     testTimeout: 600_000,
+    // Vitest's default (one worker per core but one) runs the files one by one on a 2-core machine, though
+    // most of an integration test's time is waiting on its servers and children: two at once halves it.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     hookTimeout: 600_000,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
