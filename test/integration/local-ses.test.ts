@@ -254,7 +254,7 @@ describe('the local SES, as an SES v2 account', () => {
     expect(sandbox.Details).toBeUndefined();
 
     const state = { productionAccessEnabled: true, sendingEnabled: false, identities: { 'ucj.example': 'SUCCESS' } };
-    const accountModule = join(import.meta.dirname, '..', '..', 'lib', 'local', 'ses-account.ts');
+    const accountModule = join(import.meta.dirname, '..', '..', 'tools', 'local', 'ses-account.ts');
     await promisify(execFile)(process.execPath, [
       '--import',
       'tsx',

@@ -255,13 +255,17 @@ describe('persistence', () => {
       { name: 'crash-dlq', visibilityTimeoutSeconds: 30 },
     ];
     const script = `
-      const { startSqsEmulator } = await import(${JSON.stringify(join(import.meta.dirname, '..', '..', 'lib', 'local', 'sqs-emulator.ts'))});
+      const { startSqsEmulator } = await import(${JSON.stringify(join(import.meta.dirname, '..', '..', 'tools', 'local', 'sqs-emulator.ts'))});
       const emulator = await startSqsEmulator(${JSON.stringify({ dir: stackDir, region: REGION, queues })});
       console.log(JSON.stringify({ endpoint: emulator.endpoint, queueUrl: emulator.queueUrl('crash') }));
       setInterval(() => undefined, 60_000);
     `;
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const [line] = await once(createInterface({ input: child.stdout }), 'line');
+    // A child that dies before it starts (a bad import) fails the test at once rather than at its timeout.
+    const [line] = await Promise.race([
+      once(createInterface({ input: child.stdout }), 'line'),
+      once(child, 'exit').then(([code]) => Promise.reject(new Error(`the emulator's process exited (${String(code)}) before it started`))),
+    ]);
     const started = z.object({ endpoint: z.string(), queueUrl: z.string() }).parse(JSON.parse(String(line)));
     const doomed = new SQSClient({ endpoint: started.endpoint, region: REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
     await doomed.send(new SendMessageBatchCommand({ QueueUrl: started.queueUrl, Entries: ['first', 'second', 'third'].map((body) => ({ Id: body, MessageBody: body })) }));
