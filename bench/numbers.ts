@@ -10,10 +10,6 @@ import { computeMonth, pastFiguresOf, type PastFigures, type ReportedFigures } f
 import { addMonths } from '../lib/domain/period.ts';
 import { loadRegionIndex, type RegionIndex } from '../lib/domain/regions.ts';
 import type { Period } from '../lib/domain/types.ts';
-import { startLocalStack } from '../tools/local/stack.ts';
-import { createAwsClients } from '../lib/aws/clients.ts';
-import { operatorSettingsSchema, readSettings } from '../lib/config.ts';
-import { dynamoHistoryStore } from '../lib/history/store.ts';
 import { median, report } from './report.ts';
 
 const LAST: Period = '2026-10';
@@ -50,6 +46,11 @@ export async function benchNumbers(): Promise<void> {
   }
   report('compute_553_regions_ms', median(timings.slice(10)), 'ms', { history_months: history.size, runs: 50, target: 200 });
 
+  // Loaded only now: computeMonth above is measured in a process without the local stack's modules.
+  const { startLocalStack } = await import('../tools/local/stack.ts');
+  const { createAwsClients } = await import('../lib/aws/clients.ts');
+  const { operatorSettingsSchema, readSettings } = await import('../lib/config.ts');
+  const { dynamoHistoryStore } = await import('../lib/history/store.ts');
   const dir = await mkdtemp(join(tmpdir(), 'ucj-bench-history-'));
   const stack = await startLocalStack(dir, { attach: false });
   try {
