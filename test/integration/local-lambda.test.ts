@@ -35,6 +35,19 @@ function gate<T = void>() {
   return { promise, open };
 }
 
+/** A handler that answers every event with itself, except `hold`, which keeps its slot until `release` opens. */
+function holding(started: Gate, release: Gate): LocalHandler {
+  return async (event) => {
+    if (event === 'hold') {
+      started.open();
+      await release.promise;
+    }
+    return event;
+  };
+}
+
+type Gate = ReturnType<typeof gate<void>>;
+
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
@@ -211,16 +224,7 @@ describe('the Lambda Invoke emulator', () => {
     const started = gate();
     const release = gate();
     const target = await emulator({
-      single: fn(
-        async (event) => {
-          if (event === 'hold') {
-            started.open();
-            await release.promise;
-          }
-          return event;
-        },
-        { reservedConcurrency: 1 },
-      ),
+      single: fn(holding(started, release), { reservedConcurrency: 1 }),
     });
     const client = lambdaClient(target, { maxAttempts: 1 });
 
@@ -240,16 +244,7 @@ describe('the Lambda Invoke emulator', () => {
     const started = gate();
     const release = gate();
     const target = await emulator({
-      single: fn(
-        async (event) => {
-          if (event === 'hold') {
-            started.open();
-            await release.promise;
-          }
-          return event;
-        },
-        { reservedConcurrency: 1 },
-      ),
+      single: fn(holding(started, release), { reservedConcurrency: 1 }),
     });
     const holder = lambdaClient(target);
     const retrying = lambdaClient(target);
@@ -277,13 +272,7 @@ describe('the Lambda Invoke emulator', () => {
   it('shares the account concurrency, minus the reservations, among the functions without one', async () => {
     const started = gate();
     const release = gate();
-    const holdable: LocalHandler = async (event) => {
-      if (event === 'hold') {
-        started.open();
-        await release.promise;
-      }
-      return event;
-    };
+    const holdable = holding(started, release);
     // 3 in the account, 2 reserved: the unreserved functions share 1.
     const target = await emulator(
       { reserved: fn(holdable, { reservedConcurrency: 2 }), first: fn(holdable), second: fn(holdable) },
