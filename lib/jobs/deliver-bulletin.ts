@@ -15,7 +15,7 @@ import type { SendLedger } from '../history/send-ledger.ts';
 import type { Mailer } from '../delivery/mailer.ts';
 import type { LinkSigner } from '../delivery/links.ts';
 import { composeBulletinEmail } from '../delivery/email.ts';
-import { classifySendError, describeSendError } from '../delivery/ses-errors.ts';
+import { sendOnce } from '../delivery/send-once.ts';
 import { deliveryLedgerKey, deliveryMessageSchema, type DeliveryMessage } from '../delivery/message.ts';
 
 export interface DeliverDeps {
@@ -84,30 +84,17 @@ export async function deliverBulletin(deps: DeliverDeps, message: DeliveryMessag
   const remaining = deps.remainingMs?.() ?? Number.POSITIVE_INFINITY;
   if (remaining < SEND_WINDOW_MS) throw new NoTimeToSend(remaining);
 
-  // Claimed already: sent, refused, or in doubt (a crash around the SES call, or the same message being
-  // delivered right now by another worker, which owns its retries).
-  if (!(await deps.ledger.claim(period, ledgerKey, deps.now(), JSON.stringify(message)))) {
+  const sent = await sendOnce(deps.ledger, { period, key: ledgerKey, message: JSON.stringify(message), now: deps.now }, () => deps.mailer.sendRaw(raw, email));
+  if (sent.status === 'claimed-before') {
+    // Sent, refused, or in doubt (a crash around the SES call, or the same message being delivered right
+    // now by another worker, which owns its retries).
     const state = await deps.ledger.state(period, ledgerKey);
     return state?.status === 'claimed' ? { status: 'in_doubt' } : { status: 'duplicate' };
   }
-  let messageId: string;
-  try {
-    messageId = await deps.mailer.sendRaw(raw, email);
-  } catch (error) {
-    // Only a refusal of this recipient or message is theirs for good; a refusal of the account or the
-    // sender (the sandbox, an identity still being verified) is fixed by an operator and then retried.
-    if (classifySendError(error) === 'recipient') {
-      const reason = describeSendError(error);
-      await deps.ledger.fail(period, ledgerKey, reason, deps.now());
-      await deps.history.countDelivery(period, message.runKey, 'failed');
-      return { status: 'failed', reason };
-    }
-    // Not sent as far as SES told us, so a retry may claim again. (A timeout after SES accepted is the
-    // same unclosable window as a crash before the ledger is marked: see the top of this file.)
-    await deps.ledger.abandon(period, ledgerKey);
-    throw error;
+  if (sent.status === 'refused') {
+    await deps.history.countDelivery(period, message.runKey, 'failed');
+    return { status: 'failed', reason: sent.reason };
   }
-  await deps.ledger.complete(period, ledgerKey, messageId, deps.now());
   await deps.history.countDelivery(period, message.runKey, 'sent');
-  return { status: 'sent', messageId, linked };
+  return { status: 'sent', messageId: sent.messageId, linked };
 }

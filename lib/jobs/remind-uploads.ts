@@ -18,7 +18,7 @@ import { RECIPIENTS_KEY } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { Mailer } from '../delivery/mailer.ts';
 import type { SendLedger } from '../history/send-ledger.ts';
-import { classifySendError, describeSendError } from '../delivery/ses-errors.ts';
+import { sendOnce } from '../delivery/send-once.ts';
 
 export interface RemindDeps {
   store: ObjectStore;
@@ -77,26 +77,14 @@ export async function remindUploads(deps: RemindDeps, { period, occurrence }: Re
       text: [`Yth. ${name},`, '', `Data UCJ bulan ${month} untuk wilayah berikut belum diunggah atau belum lolos validasi:`, ...names, '', 'Mohon unggah sebelum buletin bulanan dibuat.', ''].join('\n'),
       period,
     });
-    const ledgerKey = `${email}#${occurrence}`;
-    if (!(await deps.ledger.claim(period, ledgerKey, deps.now(), JSON.stringify({ email, provinces: [...provinces] })))) {
-      result.alreadyReminded.push(email);
-      continue;
-    }
-    try {
-      const messageId = await deps.mailer.sendRaw(raw, email);
-      await deps.ledger.complete(period, ledgerKey, messageId, deps.now());
-      result.reminded.push(email);
-    } catch (error) {
-      if (classifySendError(error) === 'recipient') {
-        const reason = describeSendError(error);
-        await deps.ledger.fail(period, ledgerKey, reason, deps.now());
-        result.refused.push({ email, reason });
-        continue;
-      }
-      // Nothing was sent: let the claim go so Lambda's retry of this invocation reminds this admin.
-      await deps.ledger.abandon(period, ledgerKey);
-      throw error;
-    }
+    const sent = await sendOnce(
+      deps.ledger,
+      { period, key: `${email}#${occurrence}`, message: JSON.stringify({ email, provinces: [...provinces] }), now: deps.now },
+      () => deps.mailer.sendRaw(raw, email),
+    );
+    if (sent.status === 'claimed-before') result.alreadyReminded.push(email);
+    else if (sent.status === 'refused') result.refused.push({ email, reason: sent.reason });
+    else result.reminded.push(email);
   }
   return result;
 }
