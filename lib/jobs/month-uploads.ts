@@ -8,6 +8,7 @@ import { provinceOfCode, type RegionIndex } from '../domain/regions.ts';
 import type { Period } from '../domain/types.ts';
 import { reportedFiguresOf, validateFigures } from '../inputs/figures.ts';
 import { UPLOAD_LIMITS } from '../inputs/limits.ts';
+import { inParallel } from '../util/concurrency.ts';
 import type { SourceFile } from '../history/store.ts';
 import { uploadsPrefix } from '../storage/keys.ts';
 import type { ObjectStore, ObjectSummary } from '../storage/object-store.ts';
@@ -32,18 +33,20 @@ export async function judgeMonthUploads(store: ObjectStore, period: Period): Pro
   const prefix = uploadsPrefix(period);
   const listed = await store.list(prefix);
   listed.sort((a, b) => a.lastModified.getTime() - b.lastModified.getTime() || a.key.localeCompare(b.key));
-  const judged: JudgedUpload[] = [];
-  for (const object of listed) {
+  // The reports are independent reads: sixteen at a time, each judged into its listing's place.
+  const judged: JudgedUpload[] = new Array(listed.length);
+  await inParallel([...listed.keys()], 16, async (index) => {
+    const object = listed[index]!;
     const fileName = object.key.slice(prefix.length);
     if (object.size > UPLOAD_LIMITS.maxBytes) {
-      judged.push({ object, fileName, verdict: { state: 'too-large' } });
-      continue;
+      judged[index] = { object, fileName, verdict: { state: 'too-large' } };
+      return;
     }
     const report = await readValidationReport(store, period, fileName);
     const verdict: UploadVerdict =
       !report || !reportJudges(report, object) ? { state: 'unjudged' } : report.ok ? { state: 'accepted', report } : { state: 'rejected', report };
-    judged.push({ object, fileName, verdict });
-  }
+    judged[index] = { object, fileName, verdict };
+  });
   return judged;
 }
 
