@@ -7,9 +7,10 @@ import type { ReportedFigures } from '../domain/compute.ts';
 import { isPeriod } from '../domain/period.ts';
 import { levelOfCode, type RegionIndex } from '../domain/regions.ts';
 import type { Period } from '../domain/types.ts';
+import { MAX_ISSUES, validateInputFile, type ColumnSpec, type FileValidation, type InputFile } from './input-file.ts';
 import { IssueList, quoteCell, type ValidationIssue } from './issues.ts';
 import { NUMBER_REASON_ID, parseCount } from './numbers.ts';
-import { extraCellsIssue, readTable, REGION_CODE_ALIASES, resolveColumn, type TableRecord } from './table.ts';
+import { REGION_CODE_ALIASES, type TableRecord } from './table.ts';
 
 /** One valid row: a region's figures for a month. */
 export const figureRowSchema = z.object({
@@ -49,12 +50,8 @@ export function reportedFiguresOf(row: FigureRow): ReportedFigures {
   };
 }
 
-export interface FiguresValidation {
-  ok: boolean;
-  /** Data rows read (valid or not). */
-  rowCount: number;
+export interface FiguresValidation extends FileValidation {
   rows: FigureRow[];
-  errors: ValidationIssue[];
   warnings: ValidationIssue[];
   /**
    * Region codes the file names in its code column, read leniently (valid or not): a rejected file
@@ -63,28 +60,27 @@ export interface FiguresValidation {
   regionsNamed: string[];
 }
 
-const COLUMN_ALIASES = {
-  code: REGION_CODE_ALIASES,
-  period: ['periode', 'bulan'],
-  eligible: ['pekerja', 'jumlah_pekerja', 'penduduk_bekerja'],
-  active: ['peserta_aktif', 'peserta'],
-  pu: ['peserta_pu'],
-  bpu: ['peserta_bpu'],
-  jakon: ['peserta_jakon'],
-  pmi: ['peserta_pmi'],
-  formal: ['pekerja_formal'],
-  informal: ['pekerja_informal'],
-  vulnerableProtected: ['pekerja_rentan_dilindungi'],
-  villages100: ['desa_100'],
-  villages: ['jumlah_desa'],
-} as const;
+const COLUMNS = {
+  code: { aliases: REGION_CODE_ALIASES, required: true },
+  period: { aliases: ['periode', 'bulan'] },
+  eligible: { aliases: ['pekerja', 'jumlah_pekerja', 'penduduk_bekerja'] },
+  active: { aliases: ['peserta_aktif', 'peserta'], required: true },
+  pu: { aliases: ['peserta_pu'] },
+  bpu: { aliases: ['peserta_bpu'] },
+  jakon: { aliases: ['peserta_jakon'] },
+  pmi: { aliases: ['peserta_pmi'] },
+  formal: { aliases: ['pekerja_formal'] },
+  informal: { aliases: ['pekerja_informal'] },
+  vulnerableProtected: { aliases: ['pekerja_rentan_dilindungi'] },
+  villages100: { aliases: ['desa_100'] },
+  villages: { aliases: ['jumlah_desa'] },
+} as const satisfies Record<string, ColumnSpec>;
 
 /** Columns that are known to be informational and ignored without a warning. */
 const IGNORED_QUIETLY = new Set(['nama_wilayah', 'nama', 'provinsi', 'nama_provinsi', 'keterangan', 'no']);
 
-const MAX_ISSUES = 200;
-
-type ColumnKey = keyof typeof COLUMN_ALIASES;
+type ColumnKey = keyof typeof COLUMNS;
+type Figures = InputFile<ColumnKey>;
 
 export interface FiguresOptions {
   fileName: string;
@@ -93,30 +89,23 @@ export interface FiguresOptions {
   period?: Period;
 }
 
-export async function validateFigures(bytes: Uint8Array, options: FiguresOptions): Promise<FiguresValidation> {
-  const errors = new IssueList(MAX_ISSUES);
+export function validateFigures(bytes: Uint8Array, options: FiguresOptions): Promise<FiguresValidation> {
+  const rejected = (errors: ValidationIssue[]): FiguresValidation => ({ ok: false, rowCount: 0, rows: [], errors, warnings: [], regionsNamed: [] });
+  return validateInputFile(bytes, options.fileName, { columns: COLUMNS, rejected }, (file) => checkFigures(file, options));
+}
+
+function checkFigures(file: Figures, options: FiguresOptions): FiguresValidation {
+  const { table, columns, errors } = file;
   const warnings = new IssueList(MAX_ISSUES);
-  const tableResult = await readTable(bytes, options.fileName);
-  if (!tableResult.ok) return { ok: false, rowCount: 0, rows: [], errors: [tableResult.error], warnings: [], regionsNamed: [] };
-  const { table } = tableResult;
-
-  const resolved = {} as Record<ColumnKey, string | undefined>;
-  for (const key of Object.keys(COLUMN_ALIASES) as ColumnKey[]) resolved[key] = resolveColumn(table.columns, COLUMN_ALIASES[key]);
-
-  const regionsNamed = resolved.code
-    ? [...new Set(table.records.map((r) => (r.cells.get(resolved.code!) ?? '').trim()).filter((c) => /^\d{2}(\.\d{2})?$/.test(c)))]
+  const regionsNamed = columns.code
+    ? [...new Set(table.records.map((r) => file.cell(r, 'code').trim()).filter((c) => /^\d{2}(\.\d{2})?$/.test(c)))]
     : [];
   const finish = (rows: FigureRow[]): FiguresValidation => {
     const ok = errors.count === 0;
     return { ok, rowCount: table.records.length, rows: ok ? rows : [], errors: errors.report(), warnings: warnings.report(), regionsNamed };
   };
 
-  for (const [key, label] of [['code', 'kode_wilayah'], ['active', 'peserta_aktif']] as const) {
-    if (!resolved[key]) {
-      errors.add({ row: 1, column: label, code: 'KOLOM_WAJIB_HILANG', message: `Kolom wajib "${label}" tidak ada di baris judul.` });
-    }
-  }
-  const known = new Set<string>(Object.values(COLUMN_ALIASES).flat());
+  const known = new Set<string>(Object.values(COLUMNS).flatMap((spec) => spec.aliases));
   for (const column of table.columns) {
     if (column !== '' && !known.has(column) && !IGNORED_QUIETLY.has(column)) {
       warnings.add({ row: 1, column, code: 'KOLOM_DIABAIKAN', message: `Kolom "${quoteCell(column)}" tidak dikenal dan diabaikan.` });
@@ -130,19 +119,19 @@ export async function validateFigures(bytes: Uint8Array, options: FiguresOptions
   const rows: FigureRow[] = [];
   const seen = new Map<string, number>();
   let unfilled = 0;
-  for (const record of table.records) {
-    if (isUnfilledTemplateRow(record, resolved, options.regions)) {
+  for (const record of file.records()) {
+    if (isUnfilledTemplateRow(file, record, options.regions)) {
       unfilled += 1;
       continue;
     }
-    const row = readRow(record, resolved, options, errors, warnings);
+    const row = readRow(file, record, options, warnings);
     if (!row) continue;
     const key = `${row.code}|${row.period}`;
     const earlier = seen.get(key);
     if (earlier !== undefined) {
       errors.add({
         row: row.row,
-        column: resolved.code ?? 'kode_wilayah',
+        column: columns.code ?? 'kode_wilayah',
         code: 'WILAYAH_GANDA',
         message: `Wilayah ${row.code} untuk periode ${row.period} muncul dua kali (juga di baris ${earlier}).`,
       });
@@ -175,23 +164,15 @@ const NUMERIC_COLUMNS = [
  * report (a province admin filling their regencies in the national template). Not an error: the region
  * simply has not reported.
  */
-function isUnfilledTemplateRow(record: TableRecord, columns: Record<ColumnKey, string | undefined>, regions: RegionIndex): boolean {
-  const code = columns.code ? (record.cells.get(columns.code) ?? '').trim() : '';
-  if (!regions.byCode.has(code) || record.extraCells > 0) return false;
-  return NUMERIC_COLUMNS.every((key) => !columns[key] || (record.cells.get(columns[key]!) ?? '').trim() === '');
+function isUnfilledTemplateRow(file: Figures, record: TableRecord, regions: RegionIndex): boolean {
+  if (!regions.byCode.has(file.cell(record, 'code').trim())) return false;
+  return NUMERIC_COLUMNS.every((key) => file.cell(record, key).trim() === '');
 }
 
-function readRow(
-  record: TableRecord,
-  columns: Record<ColumnKey, string | undefined>,
-  options: FiguresOptions,
-  errors: IssueList,
-  warnings: IssueList,
-): FigureRow | undefined {
+function readRow(file: Figures, record: TableRecord, options: FiguresOptions, warnings: IssueList): FigureRow | undefined {
+  const { columns, errors } = file;
   const before = errors.count;
-  const overflow = extraCellsIssue(record);
-  if (overflow) errors.add(overflow);
-  const cell = (key: ColumnKey): string => (columns[key] ? (record.cells.get(columns[key]!) ?? '') : '');
+  const cell = (key: ColumnKey): string => file.cell(record, key);
 
   const code = cell('code').trim();
   const codeColumn = columns.code!;

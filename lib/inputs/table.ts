@@ -1,48 +1,26 @@
 /**
  * Turns an uploaded file's bytes into a table of text cells, whatever dialect Excel or a person wrote it in:
- * CSV with `,` `;` or tab, UTF-8 with or without BOM, UTF-16 with BOM, or a JSON array of objects.
- * Cells stay text here; each kind of file (figures, targets, recipients) gives them meaning.
+ * CSV with `,` `;` or tab, UTF-8 with or without BOM, UTF-16 with BOM, or a JSON array of objects; xlsx
+ * in xlsx.ts. Each reader only finds the rows; the one TableBuilder (table-builder.ts) makes them a table.
+ * Cells stay text here; each kind of file (input-file.ts: figures, targets, recipients, groups) gives them meaning.
+ *
+ * A reader returns what is wrong with the file; anything else it throws (a TypeError, a RangeError) is a
+ * bug in the code and goes on up: never reported as a broken file (input-file.ts says what becomes of it).
  */
-import { parse as parseCsv } from 'csv-parse/sync';
+import { CsvError, parse as parseCsv } from 'csv-parse/sync';
 import type { ValidationIssue } from './issues.ts';
 import { tooLargeMessage, UPLOAD_LIMITS } from './limits.ts';
-import { normaliseHeader, type TableRecord, type TableResult } from './table-shape.ts';
+import { fileError, fileIssue, FileProblem, fileProblemResult, TableBuilder, tooManyRowsIssue } from './table-builder.ts';
+import type { TableResult } from './table-shape.ts';
 
 export { normaliseHeader, type Table, type TableRecord, type TableResult } from './table-shape.ts';
 
 const DELIMITERS = [',', ';', '\t'] as const;
 
-function tooManyRows(): { ok: false; error: ValidationIssue } {
-  return fileError('BARIS_TERLALU_BANYAK', `Berkas berisi lebih dari ${UPLOAD_LIMITS.maxRows.toLocaleString('id-ID')} baris data. Pecah menjadi beberapa berkas.`);
-}
+const EMPTY_CSV = 'Berkas kosong: tidak ada baris judul maupun data.';
 
-const tooManyColumns = (row: number | null, count: number): ValidationIssue => ({
-  row,
-  column: null,
-  code: 'KOLOM_TERLALU_BANYAK',
-  message: `Berkas berisi ${count.toLocaleString('id-ID')} kolom, lebih dari batas ${UPLOAD_LIMITS.maxColumns.toLocaleString('id-ID')}. Hapus kolom yang tidak perlu: templat hanya memerlukan 14 kolom.`,
-});
-
-const tooManyCells = (): ValidationIssue => ({
-  row: null,
-  column: null,
-  code: 'SEL_TERLALU_BANYAK',
-  message: `Berkas berisi lebih dari ${UPLOAD_LIMITS.maxCells.toLocaleString('id-ID')} sel (baris × kolom). Hapus kolom yang tidak perlu atau pecah menjadi beberapa berkas.`,
-});
-
-/** A limit crossed while reading: thrown from inside the parser, returned as the file's one error. */
-class LimitBreach extends Error {
-  constructor(readonly issue: ValidationIssue) {
-    super(issue.code);
-  }
-}
-
+const LINE_BREAK = /\r\n|\r|\n/g;
 const countMatches = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 0;
-
-/** A problem with the file as a whole, not one cell. */
-function fileError(code: string, message: string): { ok: false; error: ValidationIssue } {
-  return { ok: false, error: { row: null, column: null, code, message } };
-}
 
 /** Decodes by BOM: UTF-16 LE/BE or UTF-8 (BOM optional). Rejects bytes that are not text. */
 export function decodeText(bytes: Uint8Array): { ok: true; text: string } | { ok: false; error: ValidationIssue } {
@@ -53,7 +31,9 @@ export function decodeText(bytes: Uint8Array): { ok: true; text: string } | { ok
     if (b0 === 0xff && b1 === 0xfe) text = new TextDecoder('utf-16le', { fatal: true }).decode(bytes.subarray(2));
     else if (b0 === 0xfe && b1 === 0xff) text = new TextDecoder('utf-16be', { fatal: true }).decode(bytes.subarray(2));
     else text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
+  } catch (error) {
+    // A fatal TextDecoder says so with a TypeError: here, and only here, that is the file's fault.
+    if (!(error instanceof TypeError)) throw error;
     return fileError('BUKAN_TEKS', 'Berkas tidak dapat dibaca sebagai teks (UTF-8 atau UTF-16). Simpan ulang dari Excel sebagai "CSV UTF-8".');
   }
   if (text.includes('\u0000')) {
@@ -63,21 +43,30 @@ export function decodeText(bytes: Uint8Array): { ok: true; text: string } | { ok
 }
 
 /**
+ * How the CSV reader and the delimiter's detection read CSV, as Excel does: a quote opens a quoted field
+ * only at the start of a field; anywhere else (`KOTA "METRO"`, `12"3`, as hand-edited files have) it is
+ * a character of the cell. Rows may have fewer or more cells than the header (more is an error the
+ * builder counts, with its row); empty lines are skipped.
+ */
+const CSV_DIALECT = { relax_quotes: true, relax_column_count: true, skip_empty_lines: true } as const;
+
+/**
  * Picks the delimiter that splits the first lines into the most consistent table: the header must have
- * more than one column, and the score is how many records have exactly the header's column count.
+ * more than one column, and the score is how many records have exactly the header's column count. A
+ * record csv-parse cannot finish (a quote never closed) ends the sample: the lines before it still count.
  */
 export function detectDelimiter(text: string): string {
   let best: { delimiter: string; score: number; columns: number } = { delimiter: ',', score: -1, columns: 0 };
   for (const delimiter of DELIMITERS) {
-    let rows: string[][];
+    const lengths: number[] = [];
     try {
-      rows = parseCsv(text, { delimiter, to_line: 50, relax_column_count: true, relax_quotes: true, skip_empty_lines: true });
-    } catch {
-      continue;
+      parseCsv(text, { ...CSV_DIALECT, delimiter, to_line: 50, on_record: (record: string[]) => void lengths.push(record.length) });
+    } catch (error) {
+      if (!(error instanceof CsvError)) throw error;
     }
-    const columns = rows[0]?.length ?? 0;
+    const columns = lengths[0] ?? 0;
     if (columns < 2) continue;
-    const score = rows.filter((row) => row.length === columns).length;
+    const score = lengths.filter((length) => length === columns).length;
     if (score > best.score || (score === best.score && columns > best.columns)) best = { delimiter, score, columns };
   }
   return best.delimiter;
@@ -85,85 +74,68 @@ export function detectDelimiter(text: string): string {
 
 export function readCsvTable(text: string): TableResult {
   const body = text.replace(/^\uFEFF/, '');
-  if (body.trim() === '') return fileError('BERKAS_KOSONG', 'Berkas kosong: tidak ada baris judul maupun data.');
+  if (body.trim() === '') return fileError('BERKAS_KOSONG', EMPTY_CSV);
   const delimiter = detectDelimiter(body);
-  let parsed: Array<{ record: string[]; info: { lines: number } }>;
-  let cells = 0;
-  try {
-    // csv-parse's typings do not follow `info: true` to the record-with-info shape it returns.
-    parsed = parseCsv(body, {
-      delimiter,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      bom: true,
-      max_record_size: UPLOAD_LIMITS.maxRecordChars,
-      // Stop reading one record past the cap: enough to know the file is over it, without reading the rest.
-      to: UPLOAD_LIMITS.maxRows + 2,
-      // What the table holds is bounded by cells, not only rows: trailing empty cells (Excel's used range
-      // reaching far right) are dropped, and the named header columns and all cells are counted.
-      // With `info: true` each record arrives as `{ record, info }`, which the typings do not follow either.
-      on_record: ((entry: { record: string[]; info: { lines: number } }) => {
-        const { record } = entry;
-        let end = record.length;
-        while (end > 0 && record[end - 1] === '') end -= 1;
-        record.length = end;
-        if (cells === 0) {
-          const named = record.filter((cell) => cell.trim() !== '').length;
-          if (named > UPLOAD_LIMITS.maxColumns) throw new LimitBreach(tooManyColumns(1, named));
-        }
-        cells += Math.max(1, end);
-        if (cells > UPLOAD_LIMITS.maxCells) throw new LimitBreach(tooManyCells());
-        return entry;
-      }) as unknown as (record: string[]) => string[],
-    }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
-  } catch (error) {
-    if (error instanceof LimitBreach) return { ok: false, error: error.issue };
-    const line = (error as { lines?: number }).lines ?? null;
-    if ((error as { code?: string }).code === 'CSV_MAX_RECORD_SIZE') {
-      return {
-        ok: false,
-        error: {
-          row: line,
-          column: null,
-          code: 'BARIS_TERLALU_PANJANG',
-          message: `Baris ${line ?? '?'} terlalu panjang (lebih dari ${UPLOAD_LIMITS.maxRecordChars} karakter): periksa pemisah kolom dan tanda kutip.`,
-        },
-      };
-    }
-    return {
-      ok: false,
-      error: {
-        row: line,
-        column: null,
-        code: 'CSV_RUSAK',
-        message: `Struktur CSV rusak${line ? ` di sekitar baris ${line}` : ''} (misalnya tanda kutip yang tidak ditutup).`,
-      },
-    };
-  }
-  // Where each record starts. csv-parse's info.lines is where a record ends, and it counts a CRLF inside a
+  const builder = new TableBuilder({ format: 'csv', delimiter, emptyMessage: EMPTY_CSV });
+  // Where each record starts. csv-parse's `lines` is where a record ends, and it counts a CRLF inside a
   // quoted field as two lines; a reader counts it as one, so that surplus is carried to later records.
   let surplus = 0;
-  const located = parsed.map((entry) => {
-    const breaks = entry.record.reduce((sum, cell) => sum + countMatches(cell, /\r\n|\r|\n/g), 0);
-    surplus += entry.record.reduce((sum, cell) => sum + countMatches(cell, /[\r\n]/g), 0) - breaks;
-    return { record: entry.record, row: entry.info.lines - surplus - breaks };
-  });
-  const [headerEntry, ...dataEntries] = located;
-  if (!headerEntry) return fileError('BERKAS_KOSONG', 'Berkas kosong: tidak ada baris judul maupun data.');
-  if (dataEntries.length > UPLOAD_LIMITS.maxRows) return tooManyRows();
-  const columns = headerEntry.record.map(normaliseHeader);
-  const records: TableRecord[] = dataEntries
-    .filter((entry) => entry.record.some((cell) => cell.trim() !== ''))
-    .map((entry) => {
-      const cells = new Map<string, string>();
-      columns.forEach((column, index) => {
-        if (column !== '' && !cells.has(column)) cells.set(column, entry.record[index] ?? '');
-      });
-      const extraCells = entry.record.slice(columns.length).filter((cell) => cell.trim() !== '').length;
-      return { row: entry.row, cells, extraCells };
+  /** The line the last record read ends on: a record csv-parse cannot finish starts after it. */
+  let lastLine = 0;
+  try {
+    parseCsv(body, {
+      ...CSV_DIALECT,
+      delimiter,
+      bom: true,
+      max_record_size: UPLOAD_LIMITS.maxRecordChars,
+      // Each record goes to the builder as it is read, which stops the parse at a limit; none is kept here.
+      on_record: (record: string[], { lines }) => {
+        let breaks = 0;
+        let newlineChars = 0;
+        for (const cell of record) {
+          if (!cell.includes('\n') && !cell.includes('\r')) continue;
+          breaks += countMatches(cell, LINE_BREAK);
+          newlineChars += countMatches(cell, /[\r\n]/g);
+        }
+        surplus += newlineChars - breaks;
+        const row = lines - surplus - breaks;
+        lastLine = row + breaks;
+        builder.addRow(record, row);
+        return null;
+      },
     });
-  return { ok: true, table: { columns, records, format: 'csv', delimiter } };
+  } catch (error) {
+    if (error instanceof CsvError) return { ok: false, error: csvIssue(error, firstLineAfter(body, lastLine)) };
+    return fileProblemResult(error);
+  }
+  return builder.finish();
+}
+
+/** The first line after `line` that is not empty (1-based): where a record that follows `line` starts. */
+function firstLineAfter(text: string, line: number): number {
+  const lines = text.split(LINE_BREAK);
+  let index = line;
+  while (index < lines.length - 1 && lines[index] === '') index += 1;
+  return index + 1;
+}
+
+/** What csv-parse refused, at the line where the record it could not read starts. */
+function csvIssue(error: CsvError, row: number): ValidationIssue {
+  if (error.code === 'CSV_MAX_RECORD_SIZE') {
+    return fileIssue(
+      'BARIS_TERLALU_PANJANG',
+      `Baris ${row} terlalu panjang (lebih dari ${UPLOAD_LIMITS.maxRecordChars} karakter): periksa pemisah kolom dan tanda kutip.`,
+      row,
+    );
+  }
+  if (error.code === 'CSV_QUOTE_NOT_CLOSED') {
+    return fileIssue(
+      'CSV_RUSAK',
+      `Struktur CSV rusak: tanda kutip di awal sel pada baris ${row} tidak pernah ditutup, sehingga sisa berkas terbaca sebagai satu sel. Tutup tanda kutipnya, atau hapus bila bukan bagian dari isi sel.`,
+      row,
+    );
+  }
+  return fileIssue('CSV_RUSAK', `Struktur CSV rusak di sekitar baris ${row} (misalnya tanda kutip yang tidak ditutup).`, row);
 }
 
 /**
@@ -181,28 +153,40 @@ function jsonCellText(cell: unknown): string {
   return String(cell);
 }
 
+const JSON_CORRUPT = () => new FileProblem(fileIssue('JSON_RUSAK', 'Berkas .json tidak dapat dibaca: bukan JSON yang sah.'));
+
+/** JSON.parse, where a SyntaxError is the file's fault and anything else is not. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    if (error instanceof SyntaxError) throw JSON_CORRUPT();
+    throw error;
+  }
+}
+
 /**
  * The top-level array's elements as spans of the text, found without building anything. JSON.parse of a
  * whole hostile file is not bounded: 20 MB of `[[[[…` peaks over 1 GB, and 20 MB of objects with ever
  * new keys (a new hidden class each) near 2 GB. So each element is parsed on its own, at most
  * maxRecordChars long, and nesting is capped. `null` when the text is not an array.
  */
-function jsonArrayElements(text: string): { ok: true; spans: Array<[number, number]> | null } | { ok: false; error: ValidationIssue } {
-  const corrupt = fileError('JSON_RUSAK', 'Berkas .json tidak dapat dibaca: bukan JSON yang sah.');
+function jsonArrayElements(text: string): Array<[number, number]> | null {
   let at = text.search(/[^ \t\n\r]/);
-  if (at < 0 || text[at] !== '[') return { ok: true, spans: null };
+  if (at < 0 || text[at] !== '[') return null;
   const spans: Array<[number, number]> = [];
-  const push = (start: number, end: number): ValidationIssue | undefined => {
+  const push = (start: number, end: number) => {
     if (end - start > UPLOAD_LIMITS.maxRecordChars) {
-      return {
-        row: spans.length + 2,
-        column: null,
-        code: 'BARIS_TERLALU_PANJANG',
-        message: `Elemen ke-${spans.length + 1} larik terlalu panjang (lebih dari ${UPLOAD_LIMITS.maxRecordChars} karakter): satu wilayah cukup satu objek berisi angka dan teks.`,
-      };
+      throw new FileProblem(
+        fileIssue(
+          'BARIS_TERLALU_PANJANG',
+          `Elemen ke-${spans.length + 1} larik terlalu panjang (lebih dari ${UPLOAD_LIMITS.maxRecordChars} karakter): satu wilayah cukup satu objek berisi angka dan teks.`,
+          spans.length + 2,
+        ),
+      );
     }
     spans.push([start, end]);
-    return spans.length > UPLOAD_LIMITS.maxRows ? tooManyRows().error : undefined;
+    if (spans.length > UPLOAD_LIMITS.maxRows) throw new FileProblem(tooManyRowsIssue(UPLOAD_LIMITS.maxRows));
   };
   let depth = 0;
   let start = -1;
@@ -221,71 +205,54 @@ function jsonArrayElements(text: string): { ok: true; spans: Array<[number, numb
     } else if (ch === 0x5b || ch === 0x7b) {
       depth += 1;
       if (depth > UPLOAD_LIMITS.maxJsonDepth) {
-        return fileError(
-          'JSON_TERLALU_DALAM',
-          `Berkas .json bersarang lebih dari ${UPLOAD_LIMITS.maxJsonDepth} tingkat. Isinya harus satu larik berisi satu objek datar per wilayah, mis. [{"kode_wilayah": "18", "peserta_aktif": 1084126}].`,
+        throw new FileProblem(
+          fileIssue(
+            'JSON_TERLALU_DALAM',
+            `Berkas .json bersarang lebih dari ${UPLOAD_LIMITS.maxJsonDepth} tingkat. Isinya harus satu larik berisi satu objek datar per wilayah, mis. [{"kode_wilayah": "18", "peserta_aktif": 1084126}].`,
+          ),
         );
       }
     } else if (ch === 0x5d || ch === 0x7d) {
       depth -= 1;
       if (depth === 0) {
         // `[1,]`: an empty element after a comma.
-        if (start < 0 && spans.length > 0) return corrupt;
-        const issue = start >= 0 ? push(start, at) : undefined;
-        if (issue) return { ok: false, error: issue };
-        return /[^ \t\n\r]/.test(text.slice(at + 1)) ? corrupt : { ok: true, spans };
+        if (start < 0 && spans.length > 0) throw JSON_CORRUPT();
+        if (start >= 0) push(start, at);
+        if (/[^ \t\n\r]/.test(text.slice(at + 1))) throw JSON_CORRUPT();
+        return spans;
       }
     } else if (ch === 0x2c && depth === 1) {
-      if (start < 0) return corrupt;
-      const issue = push(start, at);
-      if (issue) return { ok: false, error: issue };
+      if (start < 0) throw JSON_CORRUPT();
+      push(start, at);
       start = -1;
     }
   }
-  return corrupt;
+  throw JSON_CORRUPT();
 }
 
 export function readJsonTable(text: string): TableResult {
   const body = text.replace(/^\uFEFF/, '');
-  const scan = jsonArrayElements(body);
-  if (!scan.ok) return scan;
-  if (scan.spans === null) {
-    // Not an array. A small file is parsed to tell broken JSON from valid JSON of the wrong shape; a large
-    // one is not parsed at all (see jsonArrayElements), and either way it is not what an upload must be.
-    if (body.length <= UPLOAD_LIMITS.maxRecordChars) {
-      try {
-        JSON.parse(body);
-      } catch {
-        return fileError('JSON_RUSAK', 'Berkas .json tidak dapat dibaca: bukan JSON yang sah.');
-      }
+  try {
+    const spans = jsonArrayElements(body);
+    if (spans === null) {
+      // Not an array. A small file is parsed to tell broken JSON from valid JSON of the wrong shape; a large
+      // one is not parsed at all (see jsonArrayElements), and either way it is not what an upload must be.
+      if (body.length <= UPLOAD_LIMITS.maxRecordChars) parseJson(body);
+      return fileError('JSON_BUKAN_LARIK', 'Berkas .json harus berupa larik (array) objek, satu objek per wilayah.');
     }
-    return fileError('JSON_BUKAN_LARIK', 'Berkas .json harus berupa larik (array) objek, satu objek per wilayah.');
+    const builder = new TableBuilder({ format: 'json', emptyMessage: 'Berkas .json berisi larik kosong: tidak ada data.' });
+    for (const [index, [start, end]] of spans.entries()) {
+      const item = parseJson(body.slice(start, end));
+      const entries = item !== null && typeof item === 'object' && !Array.isArray(item) ? Object.entries(item) : [];
+      builder.addKeyedRow(
+        entries.map(([key, cell]) => [key, jsonCellText(cell)] as const),
+        index + 2,
+      );
+    }
+    return builder.finish();
+  } catch (error) {
+    return fileProblemResult(error);
   }
-  if (scan.spans.length === 0) return fileError('BERKAS_KOSONG', 'Berkas .json berisi larik kosong: tidak ada data.');
-  const columnSet = new Set<string>();
-  const records: TableRecord[] = [];
-  let cellCount = 0;
-  for (const [index, [start, end]] of scan.spans.entries()) {
-    let item: unknown;
-    try {
-      item = JSON.parse(body.slice(start, end));
-    } catch {
-      return fileError('JSON_RUSAK', 'Berkas .json tidak dapat dibaca: bukan JSON yang sah.');
-    }
-    const cells = new Map<string, string>();
-    if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
-      for (const [key, cell] of Object.entries(item)) {
-        const column = normaliseHeader(key);
-        columnSet.add(column);
-        cells.set(column, jsonCellText(cell));
-      }
-    }
-    if (columnSet.size > UPLOAD_LIMITS.maxColumns) return { ok: false, error: tooManyColumns(index + 2, columnSet.size) };
-    cellCount += cells.size;
-    if (cellCount > UPLOAD_LIMITS.maxCells) return { ok: false, error: tooManyCells() };
-    records.push({ row: index + 2, cells, extraCells: 0 });
-  }
-  return { ok: true, table: { columns: [...columnSet], records, format: 'json' } };
 }
 
 /** Reads a table from a file's bytes, choosing by the file name's extension. */
@@ -301,17 +268,6 @@ export async function readTable(bytes: Uint8Array, fileName: string): Promise<Ta
   const decoded = decodeText(bytes);
   if (!decoded.ok) return decoded;
   return extension === 'json' ? readJsonTable(decoded.text) : readCsvTable(decoded.text);
-}
-
-/** The error for a record with more cells than the header has columns, if it has any. */
-export function extraCellsIssue(record: TableRecord): ValidationIssue | undefined {
-  if (record.extraCells === 0) return undefined;
-  return {
-    row: record.row,
-    column: null,
-    code: 'SEL_BERLEBIH',
-    message: `Baris ini berisi ${record.extraCells} sel lebih banyak daripada baris judul. Biasanya karena angka desimal dengan koma (38,39) di berkas berpemisah koma: beri tanda kutip, atau simpan dengan pemisah titik koma (;).`,
-  };
 }
 
 /** The headers a region code may stand under, in every kind of file. */

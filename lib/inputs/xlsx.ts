@@ -29,8 +29,9 @@ import type ExcelJS from 'exceljs';
 // (fast-csv, unzipper, archiver, bluebird), which reading one sheet never uses: 1,049 KB of a bundle
 // against 482 KB for this (bench: bundle_kb_*).
 import Workbook from 'exceljs/lib/doc/workbook.js';
-import type { ValidationIssue } from './issues.ts';
-import { normaliseHeader, type TableRecord, type TableResult } from './table-shape.ts';
+import { fileIssue, FileProblem, fileProblemResult, TableBuilder, tooManyRowsIssue } from './table-builder.ts';
+import type { TableResult } from './table-shape.ts';
+import { UPLOAD_LIMITS } from './limits.ts';
 
 export interface XlsxLimits {
   /** Uncompressed bytes in total: declared by the zip for all its entries, and really inflated for the parts read. */
@@ -88,34 +89,34 @@ const count = (value: number) => value.toLocaleString('id-ID');
 
 const MSG_RUSAK = 'Berkas .xlsx rusak atau bukan berkas Excel yang sah. Buka di Excel, simpan ulang sebagai "Buku Kerja Excel (.xlsx)", lalu unggah ulang.';
 
-/** A problem with the file as a whole; thrown inside this module, returned as a TableResult. */
-class XlsxFailure extends Error {
-  constructor(
-    readonly code: 'XLSX_RUSAK' | 'XLSX_TERLALU_BESAR' | 'BARIS_TERLALU_BANYAK' | 'BERKAS_KOSONG',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const corrupt = (detail?: string) => new XlsxFailure('XLSX_RUSAK', detail ? `${MSG_RUSAK} (${detail})` : MSG_RUSAK);
-const tooLarge = (message: string) => new XlsxFailure('XLSX_TERLALU_BESAR', message);
+/** A problem with the file as a whole: thrown inside this module, returned as the TableResult. */
+const failure = (code: 'XLSX_RUSAK' | 'XLSX_TERLALU_BESAR' | 'BERKAS_KOSONG', message: string) => new FileProblem(fileIssue(code, message));
+const corrupt = (detail?: string) => failure('XLSX_RUSAK', detail ? `${MSG_RUSAK} (${detail})` : MSG_RUSAK);
+const tooLarge = (message: string) => failure('XLSX_TERLALU_BESAR', message);
 const tooLargeInTotal = (limit: number) =>
   tooLarge(`Isi berkas .xlsx setelah dibuka lebih dari ${MB(limit)}. Hapus lembar, gambar, atau baris yang tidak perlu, atau pecah menjadi beberapa berkas.`);
 
+/**
+ * What is wrong with the file is its result: a broken or oversized package (checked here before exceljs
+ * sees anything), or anything exceljs throws while parsing the parts (it parses the file's own XML, so
+ * that is the file's fault). Anything thrown by the code that reads the parsed sheet is a bug and goes on up.
+ */
 export async function readXlsxTable(bytes: Uint8Array, limits: XlsxLimits = DEFAULT_XLSX_LIMITS): Promise<TableResult> {
   try {
     const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const worksheet = await loadWorksheet(extractParts(buffer, limits));
-    return { ok: true, table: { ...readRows(worksheet, limits), format: 'xlsx' } };
+    const parts = extractParts(buffer, limits);
+    const worksheet = await loadWorksheet(parts);
+    const builder = new TableBuilder({
+      format: 'xlsx',
+      limits: { maxRows: limits.maxRows, maxColumns: UPLOAD_LIMITS.maxColumns, maxCells: UPLOAD_LIMITS.maxCells },
+      sheet: parts.sheetName,
+      emptyMessage: 'Lembar kerja kosong: tidak ada baris judul maupun data.',
+    });
+    readRows(worksheet, builder);
+    return builder.finish();
   } catch (error) {
-    if (error instanceof XlsxFailure) return failure(error.code, error.message);
-    return failure('XLSX_RUSAK', MSG_RUSAK);
+    return fileProblemResult(error);
   }
-}
-
-function failure(code: string, message: string): { ok: false; error: ValidationIssue } {
-  return { ok: false, error: { row: null, column: null, code, message } };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -133,7 +134,7 @@ interface ZipEntry {
 /** The central directory, by lower-cased part name (OOXML part names ignore case); checked against the limits. */
 function readCentralDirectory(buffer: Buffer, limits: XlsxLimits): Map<string, ZipEntry> {
   if (buffer.subarray(0, 8).equals(OLE_MAGIC)) {
-    throw new XlsxFailure(
+    throw failure(
       'XLSX_RUSAK',
       'Berkas ini berformat Excel lama (.xls) atau dilindungi kata sandi. Buka di Excel, hapus kata sandinya, simpan sebagai "Buku Kerja Excel (.xlsx)", lalu unggah ulang.',
     );
@@ -176,7 +177,7 @@ function readCentralDirectory(buffer: Buffer, limits: XlsxLimits): Map<string, Z
     };
     position = next;
     if (flags & 0x1) {
-      throw new XlsxFailure('XLSX_RUSAK', 'Berkas .xlsx dilindungi kata sandi. Hapus kata sandinya di Excel, simpan ulang, lalu unggah ulang.');
+      throw failure('XLSX_RUSAK', 'Berkas .xlsx dilindungi kata sandi. Hapus kata sandinya di Excel, simpan ulang, lalu unggah ulang.');
     }
     declaredTotal += entry.size;
     if (declaredTotal > limits.maxUncompressedBytes) throw tooLargeInTotal(limits.maxUncompressedBytes);
@@ -216,7 +217,7 @@ function inflateEntry(buffer: Buffer, entry: ZipEntry, budget: { remaining: numb
     try {
       data = inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) });
     } catch (error) {
-      if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw lied();
+      if (error instanceof Error && 'code' in error && error.code === 'ERR_BUFFER_TOO_LARGE') throw lied();
       throw corrupt();
     }
   } else {
@@ -278,6 +279,8 @@ function storedZip(files: ReadonlyArray<readonly [string, Buffer]>): ArrayBuffer
 // The package: which parts, and are they within limits
 
 interface Parts {
+  /** The chosen sheet's name in the workbook (exceljs sees it as `data`). */
+  sheetName: string;
   date1904: boolean;
   sheet: Buffer;
   styles?: Buffer;
@@ -320,7 +323,7 @@ function extractParts(buffer: Buffer, limits: XlsxLimits): Parts {
     return rel && entries.has(rel.target.toLowerCase()) ? [{ name: attributes.get('name') ?? '', path: rel.target }] : [];
   });
   const chosen = worksheets.find((sheet) => sheet.name.trim().toLowerCase() === 'data') ?? worksheets[0];
-  if (!chosen) throw new XlsxFailure('BERKAS_KOSONG', 'Berkas .xlsx tidak berisi lembar kerja.');
+  if (!chosen) throw failure('BERKAS_KOSONG', 'Berkas .xlsx tidak berisi lembar kerja.');
 
   const sharedStringsEntry = entries.get(rels.find((rel) => rel.type.endsWith('/sharedstrings'))?.target.toLowerCase() ?? 'xl/sharedstrings.xml');
   const sharedStringsTooLarge = () =>
@@ -333,7 +336,7 @@ function extractParts(buffer: Buffer, limits: XlsxLimits): Parts {
 
   const sheet = sheetDataOnly(part(chosen.path)!);
   const { counts, rowsWithValues } = scanXml(sheet, ['row', 'c']);
-  if (rowsWithValues > limits.maxRows + 1) throw tooManyRows(chosen.name, limits.maxRows);
+  if (rowsWithValues > limits.maxRows + 1) throw new FileProblem(tooManyRowsIssue(limits.maxRows, chosen.name));
   if (counts.row + counts.c > limits.maxCells) {
     throw tooLarge(
       `Lembar "${chosen.name}" berisi terlalu banyak sel dan baris (${count(counts.row + counts.c)}, batas ${count(limits.maxCells)}). Hapus kolom atau baris kosong yang berformat, atau pecah menjadi beberapa berkas.`,
@@ -348,11 +351,8 @@ function extractParts(buffer: Buffer, limits: XlsxLimits): Parts {
   }
   const workbookPr = elements(workbookXml, 'workbookPr')[0];
   const date1904 = ['1', 'true'].includes(workbookPr?.get('date1904')?.toLowerCase() ?? '');
-  return { date1904, sheet, styles, sharedStrings };
+  return { sheetName: chosen.name, date1904, sheet, styles, sharedStrings };
 }
-
-const tooManyRows = (sheetName: string, maxRows: number) =>
-  new XlsxFailure('BARIS_TERLALU_BANYAK', `Lembar "${sheetName}" berisi lebih dari ${count(maxRows)} baris data. Pecah menjadi beberapa berkas, mis. satu berkas per bulan.`);
 
 interface Relationship {
   id: string;
@@ -396,6 +396,8 @@ function elements(xml: string, name: string): Array<Map<string, string>> {
   return found;
 }
 
+const XML_ENTITIES = new Map([['lt', '<'], ['gt', '>'], ['amp', '&'], ['quot', '"'], ['apos', "'"]]);
+
 function unescapeXml(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#\d+|lt|gt|amp|quot|apos);/gi, (whole, entity: string) => {
     const lower = entity.toLowerCase();
@@ -403,7 +405,7 @@ function unescapeXml(text: string): string {
       const code = lower.startsWith('#x') ? parseInt(lower.slice(2), 16) : parseInt(lower.slice(1), 10);
       return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
     }
-    return ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" } as Record<string, string>)[lower] ?? whole;
+    return XML_ENTITIES.get(lower) ?? whole;
   });
 }
 
@@ -512,36 +514,26 @@ async function loadWorksheet(parts: Parts): Promise<ExcelJS.Worksheet> {
   if (parts.styles) files.push(['xl/styles.xml', parts.styles]);
   if (parts.sharedStrings) files.push(['xl/sharedStrings.xml', parts.sharedStrings]);
   const workbook = new Workbook();
-  await workbook.xlsx.load(storedZip(files));
+  try {
+    await workbook.xlsx.load(storedZip(files));
+  } catch {
+    // exceljs parsing the file's own XML (the package around it is ours, and checked): the file's fault.
+    throw corrupt();
+  }
   const worksheet = workbook.worksheets[0];
   if (!worksheet) throw corrupt('lembar kerja tidak dapat dibaca');
   return worksheet;
 }
 
-function readRows(worksheet: ExcelJS.Worksheet, limits: XlsxLimits): { columns: string[]; records: TableRecord[] } {
-  let columns: string[] | undefined;
-  const records: TableRecord[] = [];
+/** Each row as the admin sees it, with the sheet's row number, to the builder (which takes the first non-blank as the header). */
+function readRows(worksheet: ExcelJS.Worksheet, builder: TableBuilder): void {
   worksheet.eachRow((row) => {
     const texts: string[] = [];
     row.eachCell((cell, column) => {
-      texts[column - 1] = cellText(cell.value, columns?.[column - 1] ?? '', cell.numFmt);
+      texts[column - 1] = cellText(cell.value, builder.columns?.[column - 1] ?? '', cell.numFmt);
     });
-    if (!texts.some((text) => text !== undefined && text.trim() !== '')) return;
-    if (!columns) {
-      columns = Array.from(texts, (text) => normaliseHeader(text ?? ''));
-      while (columns.length > 0 && columns[columns.length - 1] === '') columns.pop();
-      return;
-    }
-    if (records.length >= limits.maxRows) throw tooManyRows(worksheet.name, limits.maxRows);
-    const cells = new Map<string, string>();
-    columns.forEach((column, index) => {
-      if (column !== '' && !cells.has(column)) cells.set(column, texts[index] ?? '');
-    });
-    const extraCells = texts.slice(columns.length).filter((text) => text !== undefined && text.trim() !== '').length;
-    records.push({ row: row.number, cells, extraCells });
+    builder.addRow(Array.from(texts, (text) => text ?? ''), row.number);
   });
-  if (!columns) throw new XlsxFailure('BERKAS_KOSONG', 'Lembar kerja kosong: tidak ada baris judul maupun data.');
-  return { columns, records };
 }
 
 const MONTH_COLUMNS = new Set(['periode', 'bulan']);

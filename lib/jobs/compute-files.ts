@@ -9,6 +9,7 @@ import type { RegionIndex } from '../domain/regions.ts';
 import type { Period } from '../domain/types.ts';
 import { reportedFiguresOf, validateFigures } from '../inputs/figures.ts';
 import { validateGroups } from '../inputs/groups.ts';
+import type { FileValidation } from '../inputs/input-file.ts';
 import type { ValidationIssue } from '../inputs/issues.ts';
 import { targetTableForYear, validateTargets, type Target } from '../inputs/targets.ts';
 
@@ -29,6 +30,12 @@ export type ComputeFilesResult =
   | { ok: true; month: ComputedMonth; notes: string[] }
   | { ok: false; fileErrors: Array<{ file: string; errors: ValidationIssue[] }> };
 
+/** A bug in the code that read a file is thrown, with its stack, for the operator: never listed as the file's error. */
+function unlessFault<R extends FileValidation>(result: R): R {
+  if (result.fault) throw result.fault;
+  return result;
+}
+
 export async function computeFromFiles(options: ComputeFilesOptions): Promise<ComputeFilesResult> {
   const { regions, period } = options;
   const fileErrors: Array<{ file: string; errors: ValidationIssue[] }> = [];
@@ -38,7 +45,7 @@ export async function computeFromFiles(options: ComputeFilesOptions): Promise<Co
   // later upload does in the bucket.
   const byMonth = new Map<Period, Map<string, ReportedFigures>>();
   for (const file of options.files) {
-    const result = await validateFigures(file.bytes, { fileName: file.name, regions });
+    const result = unlessFault(await validateFigures(file.bytes, { fileName: file.name, regions }));
     if (!result.ok) {
       fileErrors.push({ file: file.name, errors: result.errors });
       continue;
@@ -53,13 +60,13 @@ export async function computeFromFiles(options: ComputeFilesOptions): Promise<Co
 
   let targets: Target[] = [];
   if (options.targets) {
-    const result = await validateTargets(options.targets.bytes, options.targets.name, regions);
+    const result = unlessFault(await validateTargets(options.targets.bytes, options.targets.name, regions));
     if (result.ok) targets = result.targets;
     else fileErrors.push({ file: options.targets.name, errors: result.errors });
   }
   let groups = new Map<string, string[]>();
   if (options.groups) {
-    const result = await validateGroups(options.groups.bytes, options.groups.name, regions);
+    const result = unlessFault(await validateGroups(options.groups.bytes, options.groups.name, regions));
     if (result.ok) groups = result.groups;
     else fileErrors.push({ file: options.groups.name, errors: result.errors });
   }

@@ -3,10 +3,12 @@
  * validation report. No file is read before its size and its report say it may be: a 1 GB object left
  * in the bucket, or a file already rejected, costs a listing entry, never memory.
  */
+import { Logger } from '@aws-lambda-powertools/logger';
 import type { ReportedFigures } from '../domain/compute.ts';
 import { provinceOfCode, type RegionIndex } from '../domain/regions.ts';
 import type { Period } from '../domain/types.ts';
 import { reportedFiguresOf, validateFigures } from '../inputs/figures.ts';
+import type { ErrorLogger } from '../inputs/input-file.ts';
 import { UPLOAD_LIMITS } from '../inputs/limits.ts';
 import { inParallel } from '../util/concurrency.ts';
 import type { SourceFile } from '../history/store.ts';
@@ -66,12 +68,16 @@ export interface MonthUploads {
   problems: string[];
 }
 
+let defaultLogger: Logger | undefined;
+
 /**
  * The figures of the month's accepted uploads. Each is read at the version its report accepted. An
  * upload with no report for it yet (its validation is late, or failed before writing one) is validated
  * here, within the same size limit, so a run right after an upload still uses it; the run says so.
+ * A bug in the code that reads an upload (a fault) is logged, said in the problems, and costs that
+ * upload only: the run goes on without it, and the upload stays as it is.
  */
-export async function readMonthUploads(store: ObjectStore, regions: RegionIndex, period: Period): Promise<MonthUploads> {
+export async function readMonthUploads(store: ObjectStore, regions: RegionIndex, period: Period, logger?: ErrorLogger): Promise<MonthUploads> {
   const uploads: MonthUploads = { reported: new Map(), sources: [], sourceOf: new Map(), problems: [] };
   for (const { object, fileName, verdict } of await judgeMonthUploads(store, period)) {
     if (verdict.state === 'too-large') {
@@ -88,6 +94,14 @@ export async function readMonthUploads(store: ObjectStore, regions: RegionIndex,
     });
     if (!read) continue; // removed since the listing (quarantined): nothing to use
     const result = await validateFigures(read.body, { fileName, period, regions });
+    if (result.fault) {
+      (logger ?? (defaultLogger ??= new Logger({ serviceName: 'monthly-run' }))).error('a bug in the code failed the validation of an upload: not the file\'s fault', {
+        key: object.key,
+        error: result.fault,
+      });
+      uploads.problems.push(`unggahan ${object.key} tidak dapat divalidasi karena kesalahan sistem (bukan kesalahan berkas; lihat log) dan tidak dipakai`);
+      continue;
+    }
     if (verdict.state === 'unjudged') uploads.problems.push(`unggahan ${object.key} belum punya laporan validasi: divalidasi oleh run ini${result.ok ? '' : ' dan tidak sah'}`);
     if (!result.ok) {
       if (verdict.state === 'accepted') uploads.problems.push(`unggahan ${object.key} tidak sah lagi menurut aturan validasi saat ini (${result.errors.length} kesalahan) dan tidak dipakai`);

@@ -9,7 +9,8 @@ import * as z from 'zod';
 import { addMonths, parsePeriod, PERIOD_PATTERN, previousPeriodInJakarta } from '../domain/period.ts';
 import { displayName, loadRegionIndex, provinceOfCode, type RegionIndex } from '../domain/regions.ts';
 import type { MonthResult, Period, Region, RegionFigures, Status } from '../domain/types.ts';
-import { validateRecipients, type Recipient } from '../inputs/recipients.ts';
+import { readRecipientsFile, type Recipient } from '../inputs/recipients.ts';
+import type { ErrorLogger } from '../inputs/input-file.ts';
 import { UPLOAD_LIMITS } from '../inputs/limits.ts';
 import { validateGroups } from '../inputs/groups.ts';
 import { targetTableForYear, validateTargets } from '../inputs/targets.ts';
@@ -66,6 +67,8 @@ export interface MonthlyRunDeps {
   leaseTtlMs?: number;
   /** Called at each stage a crash test may kill the run at (lib/aws/faults.ts); nothing happens on AWS. */
   crashPoint?: (stage: CrashStage) => void;
+  /** Where a bug in the code that reads an upload is logged (month-uploads.ts); the function's own logger. */
+  logger?: ErrorLogger;
 }
 
 export interface MonthlyRunOptions {
@@ -133,7 +136,7 @@ export async function runMonth(deps: MonthlyRunDeps, options: MonthlyRunOptions)
   try {
     lease.progress({ stage: 'reading' });
     const regions = await (deps.regions ?? loadRegionIndex)();
-    const uploads = await readMonthUploads(deps.store, regions, period);
+    const uploads = await readMonthUploads(deps.store, regions, period, deps.logger);
     summary.problems.push(...uploads.problems);
     inputs = uploads.sources;
     const targets = await readTargets(deps.store, regions, parsePeriod(period).year, summary.problems);
@@ -233,12 +236,11 @@ async function readGroups(store: ObjectStore, regions: RegionIndex, problems: st
 }
 
 async function readRecipients(store: ObjectStore, regions: RegionIndex, problems: string[]): Promise<Recipient[]> {
-  const object = await store.get(RECIPIENTS_KEY, { maxBytes: UPLOAD_LIMITS.maxBytes });
-  if (!object) {
+  const result = await readRecipientsFile(store, regions);
+  if (!result) {
     problems.push(`tidak ada ${RECIPIENTS_KEY}: buletin dibuat tetapi tidak dikirim`);
     return [];
   }
-  const result = await validateRecipients(object.body, RECIPIENTS_KEY, regions);
   if (!result.ok) problems.push(`${RECIPIENTS_KEY} tidak sah (${result.errors.length} kesalahan): buletin tidak dikirim`);
   return result.recipients;
 }

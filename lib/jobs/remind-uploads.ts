@@ -12,8 +12,8 @@ import { displayName, loadRegionIndex, NATIONAL_CODE, provinceOfCode, type Regio
 import { periodNameId } from '../domain/period.ts';
 import type { Period } from '../domain/types.ts';
 import { judgeMonthUploads, provincesUploaded } from './month-uploads.ts';
-import { validateRecipients } from '../inputs/recipients.ts';
-import { UPLOAD_LIMITS } from '../inputs/limits.ts';
+import { ReaderFault } from '../inputs/input-file.ts';
+import { readRecipientsFile } from '../inputs/recipients.ts';
 import { RECIPIENTS_KEY } from '../storage/keys.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { Mailer } from '../delivery/mailer.ts';
@@ -55,10 +55,10 @@ export async function remindUploads(deps: RemindDeps, { period, occurrence }: Re
   const missing = await provincesWithoutUpload(deps.store, regions, period);
   const result: RemindResult = { missing, reminded: [], alreadyReminded: [], refused: [] };
   if (missing.length === 0) return result;
-  const recipientsObject = await deps.store.get(RECIPIENTS_KEY, { maxBytes: UPLOAD_LIMITS.maxBytes });
-  const admins = recipientsObject
-    ? (await validateRecipients(recipientsObject.body, RECIPIENTS_KEY, regions)).recipients.filter((r) => r.role === 'admin')
-    : [];
+  const recipients = await readRecipientsFile(deps.store, regions);
+  // A bug reading them fails the invocation, to be retried and seen (the alarm): nobody is reminded wrongly.
+  if (recipients?.fault) throw new ReaderFault(RECIPIENTS_KEY, recipients.fault);
+  const admins = (recipients?.recipients ?? []).filter((r) => r.role === 'admin');
   const month = periodNameId(period);
   const byEmail = new Map<string, { name: string; provinces: Set<string> }>();
   for (const admin of admins) {

@@ -6,13 +6,20 @@
  * S3 delivers events at least once and in any order, so everything here is safe to repeat: an event for
  * a version already judged only finishes what is left undone (the move, the emails); an event older than
  * the one already judged for the key (by S3's `sequencer`) is ignored.
+ *
+ * A bug in the code that reads the file (a fault, lib/inputs/input-file.ts) is not the file's: it is logged
+ * as an error, the report says only that the system failed (`systemFault`), the upload stays where it
+ * is, nobody is emailed, and the invocation fails, so that Lambda retries it, the operators' alarm goes
+ * off and the event waits in the failed-events queue to be sent again once the bug is fixed.
  */
+import { Logger } from '@aws-lambda-powertools/logger';
 import { loadRegionIndex, NATIONAL_CODE, provinceOfCode, type RegionIndex } from '../domain/regions.ts';
 import { validateFigures, type FiguresValidation } from '../inputs/figures.ts';
+import { ReaderFault, type ErrorLogger } from '../inputs/input-file.ts';
 import { tooLargeMessage, UPLOAD_LIMITS } from '../inputs/limits.ts';
-import { validateRecipients, type Recipient } from '../inputs/recipients.ts';
+import { readRecipientsFile, type Recipient } from '../inputs/recipients.ts';
 import { parseUploadKey, quarantineKey, RECIPIENTS_KEY } from '../storage/keys.ts';
-import { SMALL_OBJECT_BYTES, type ObjectStore, type ObjectSummary } from '../storage/object-store.ts';
+import type { ObjectStore, ObjectSummary } from '../storage/object-store.ts';
 import {
   compareSequencers,
   readValidationReport,
@@ -30,7 +37,12 @@ export interface ValidateUploadDeps {
   replyTo?: string;
   now: () => Date;
   regions?: () => Promise<RegionIndex>;
+  /** Where a fault is logged; the function's own logger when not given. */
+  logger?: ErrorLogger;
 }
+
+let defaultLogger: Logger | undefined;
+const loggerOf = (deps: ValidateUploadDeps): ErrorLogger => deps.logger ?? (defaultLogger ??= new Logger({ serviceName: 'validate-upload' }));
 
 /** What the S3 event says was created. */
 export interface UploadedObject {
@@ -41,6 +53,7 @@ export interface UploadedObject {
 }
 
 export type { ValidationReport };
+export { ReaderFault };
 
 export type ValidateOutcome =
   | { status: 'validated'; report: ValidationReport }
@@ -52,7 +65,8 @@ export async function validateUpload(deps: ValidateUploadDeps, uploaded: Uploade
   if (!location) return { status: 'ignored', reason: `not an upload key: ${key}` };
 
   const previous = await readValidationReport(deps.store, location.period, location.fileName);
-  if (previous && sameVersion(previous, uploaded)) {
+  // A version the system failed to judge is judged again.
+  if (previous && sameVersion(previous, uploaded) && !previous.systemFault) {
     // The same event again, or a retry after a crash or a failed email: finish what is left undone.
     await finishRejection(deps, previous);
     return { status: 'ignored', reason: `already validated: ${key} (version ${versionId ?? previous.etag})` };
@@ -67,10 +81,37 @@ export async function validateUpload(deps: ValidateUploadDeps, uploaded: Uploade
 
   const regions = await (deps.regions ?? loadRegionIndex)();
   const result = await validateVersion(deps.store, head, location, regions);
+  if (result.fault) {
+    loggerOf(deps).error('a bug in the code failed the validation of an upload: not the file\'s fault; the upload is left in place', {
+      key,
+      versionId: head.versionId,
+      error: result.fault,
+    });
+    // What the admin may read: the system failed, not their file. Nothing is moved, nobody emailed.
+    await writeValidationReport(deps.store, { ...reportOf(deps, uploaded, head, location, result, null, []), systemFault: true });
+    throw new ReaderFault(key, result.fault);
+  }
   const quarantinedTo = result.ok ? null : quarantineKey(location.period, location.fileName);
-  const notify = result.ok ? [] : await adminsFor(deps.store, regions, result.regionsNamed);
-  const { rows, ...summary } = result;
-  const report: ValidationReport = {
+  const notify = result.ok ? [] : await adminsFor(deps, regions, result.regionsNamed);
+  const report = reportOf(deps, uploaded, head, location, result, quarantinedTo, notify);
+  // The report first: whatever happens next, the admin can read why, and a retry knows what was decided.
+  await writeValidationReport(deps.store, report);
+  await finishRejection(deps, report, result);
+  return { status: 'validated', report };
+}
+
+/** The report of a validation just made. */
+function reportOf(
+  deps: ValidateUploadDeps,
+  { key, sequencer }: UploadedObject,
+  head: ObjectSummary,
+  location: { period: string; fileName: string },
+  result: FiguresValidation,
+  quarantinedTo: string | null,
+  notify: string[],
+): ValidationReport {
+  const { ok, rowCount, errors, warnings, regionsNamed, rows } = result;
+  return {
     key,
     ...(head.versionId ? { versionId: head.versionId } : {}),
     ...(sequencer ? { sequencer } : {}),
@@ -79,17 +120,17 @@ export async function validateUpload(deps: ValidateUploadDeps, uploaded: Uploade
     period: location.period,
     fileName: location.fileName,
     validatedAt: deps.now().toISOString(),
-    ...summary,
+    ok,
+    rowCount,
+    errors,
+    warnings,
+    regionsNamed,
     regionsReported: [...new Set(rows.map((row) => row.code))],
     quarantinedTo,
     notify,
     notified: [],
     notifyFailed: [],
   };
-  // The report first: whatever happens next, the admin can read why, and a retry knows what was decided.
-  await writeValidationReport(deps.store, report);
-  await finishRejection(deps, report, result);
-  return { status: 'validated', report };
 }
 
 const sameVersion = (report: ValidationReport, uploaded: UploadedObject) =>
@@ -167,11 +208,17 @@ async function moveToQuarantine(store: ObjectStore, report: ValidationReport, ta
   await store.delete(report.key, report.versionId);
 }
 
-/** Admins whose `cakupan` covers a region named in the file; national admins when none can be told. */
-async function adminsFor(store: ObjectStore, regions: RegionIndex, codes: readonly string[]): Promise<string[]> {
-  const recipientsObject = await store.get(RECIPIENTS_KEY, { maxBytes: SMALL_OBJECT_BYTES });
-  if (!recipientsObject) return [];
-  const parsed = await validateRecipients(recipientsObject.body, RECIPIENTS_KEY, regions);
+/**
+ * Admins whose `cakupan` covers a region named in the file; national admins when none can be told. A bug
+ * reading the recipients fails the invocation before anything is decided: retried, the upload untouched.
+ */
+async function adminsFor(deps: ValidateUploadDeps, regions: RegionIndex, codes: readonly string[]): Promise<string[]> {
+  const parsed = await readRecipientsFile(deps.store, regions);
+  if (!parsed) return [];
+  if (parsed.fault) {
+    loggerOf(deps).error('a bug in the code failed reading the recipients: the upload is left unjudged', { error: parsed.fault });
+    throw new ReaderFault(RECIPIENTS_KEY, parsed.fault);
+  }
   const admins = parsed.recipients.filter((r) => r.role === 'admin');
   const covers = (admin: Recipient) => codes.some((code) => admin.scope === code || admin.scope === provinceOfCode(code));
   let chosen = admins.filter(covers);

@@ -38,6 +38,12 @@ export const validationReportSchema = z.object({
   notified: z.array(z.string()),
   /** Addresses SES refused for good, with the reason: not retried. */
   notifyFailed: z.array(z.object({ email: z.string(), reason: z.string() })).default([]),
+  /**
+   * The code, not the file, failed (lib/inputs/input-file.ts, `fault`): `errors` says so to the admin, the
+   * upload was left in place and nobody was emailed. It judges nothing: the next event for the version,
+   * or monthly-run, validates it again.
+   */
+  systemFault: z.literal(true).optional(),
 });
 
 export type ValidationReport = z.infer<typeof validationReportSchema>;
@@ -56,8 +62,11 @@ export async function writeValidationReport(store: ObjectStore, report: Validati
   await store.put(validationReportKey(report.period, report.fileName), JSON.stringify(report, null, 2), 'application/json');
 }
 
-/** Whether a report judged the object a listing shows (same ETag): otherwise it speaks of another version. */
-export const reportJudges = (report: ValidationReport, object: { etag: string }) => report.etag === object.etag;
+/**
+ * Whether a report judged the object a listing shows: the same ETag (otherwise it speaks of another
+ * version), and not a report that the system failed to judge it.
+ */
+export const reportJudges = (report: ValidationReport, object: { etag: string }) => report.etag === object.etag && !report.systemFault;
 
 /**
  * S3's rule for ordering two events of one key: pad the shorter sequencer with leading zeros, then

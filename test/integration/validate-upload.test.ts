@@ -3,7 +3,7 @@
  * notification (tools/local/s3-strict.ts) as on AWS, and where events are then replayed as S3 may deliver
  * them: twice, late, or after the email could not go.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { readSettings, validateUploadSettingsSchema } from '../../lib/config.ts'
 import { UPLOAD_LIMITS } from '../../lib/inputs/limits.ts';
 import type { ValidateOutcome, ValidationReport } from '../../lib/jobs/validate-upload.ts';
 import { uploadTemplate } from '../../lib/inputs/template.ts';
+import { TableBuilder } from '../../lib/inputs/table-builder.ts';
 import { loadRegionIndex } from '../../lib/domain/regions.ts';
 import { readValidationReport } from '../../lib/storage/validation-report.ts';
 import { uploadFile } from '../../lib/storage/object-store.ts';
@@ -178,6 +179,40 @@ describe('validate-upload', () => {
     } finally {
       await writeSesAccount(dir, { productionAccessEnabled: true, sendingEnabled: true, identities: { 'ucj.example': 'SUCCESS' } });
     }
+  });
+
+  it('a bug in the reader is not the file: the upload stays, the report says so, Lambda retries, and a redrive judges it', async () => {
+    const key = 'uploads/2026-10/bali-galat-sistem.csv';
+    const told = (await outbox('admin.')).length;
+    // A TypeError in the code that builds the table, as a bug there would throw, while the stack handles the upload.
+    const bug = vi.spyOn(TableBuilder.prototype, 'addRow').mockImplementation(() => {
+      throw new TypeError("Cannot read properties of undefined (reading 'trim')");
+    });
+    let uploaded: Awaited<ReturnType<typeof upload>>;
+    try {
+      uploaded = await upload(key, VALID_BALI);
+    } finally {
+      bug.mockRestore();
+    }
+    const { versionId, report } = uploaded;
+    expect(report).toMatchObject({ ok: false, systemFault: true, quarantinedTo: null, notify: [], notified: [], versionId });
+    expect(report.errors.map((e) => [e.row, e.column, e.code])).toEqual([[null, null, 'KESALAHAN_SISTEM']]);
+    expect(report.errors[0]!.message).toContain('bukan kesalahan pada berkas Anda');
+    // Nothing moved, nobody told that their file is broken.
+    expect((await invoker.runtime.store.head(key))?.versionId).toBe(versionId);
+    expect(await invoker.runtime.store.head('quarantine/2026-10/bali-galat-sistem.csv')).toBeUndefined();
+    expect(await outbox('admin.')).toHaveLength(told);
+    // Lambda retried twice, then kept the event for the operators (their alarm is on that queue).
+    const failed = await invoker.runtime.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.outputs.FailedEventsQueueUrl!, MaxNumberOfMessages: 10 }));
+    const record = (failed.Messages ?? []).map((m) => JSON.parse(m.Body!)).find((r) => JSON.stringify(r.requestPayload).includes('galat-sistem'));
+    expect(record?.requestContext.condition).toBe('RetriesExhausted');
+    expect(record?.requestContext.approximateInvokeCount).toBe(3);
+    expect(record?.responsePayload?.errorType).toBe('ReaderFault');
+
+    // The bug fixed, the operator sends the event again: the same version is judged, and accepted.
+    const outcomes = await handler(record.requestPayload);
+    expect(outcomes.map((o) => o.status === 'validated' && [o.report.ok, o.report.versionId, o.report.systemFault])).toEqual([[true, versionId, undefined]]);
+    expect((await invoker.runtime.store.head(key))?.versionId).toBe(versionId);
   });
 
   it('reads an Excel upload: the template filled in for Bali', async () => {
