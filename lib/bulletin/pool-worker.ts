@@ -1,40 +1,24 @@
 /**
- * The worker side of pool.ts: loads the fonts once, then renders and checks each bulletin it is sent and
- * posts the result back (the PDF's bytes are transferred, not copied).
+ * The worker side of pool.ts, as piscina runs it: the fonts are loaded once when the worker starts (the
+ * top-level await finishes before piscina reports it ready); then each task renders and checks one
+ * bulletin, and the PDF's bytes are moved back to the pool, not copied.
  */
-import { parentPort } from 'node:worker_threads';
+import { Piscina } from 'piscina';
 import { renderCheckedBulletinResult } from './checked.ts';
 import type { BulletinInput } from './definition.ts';
 import { warmUp } from './render.ts';
 
-export interface WorkerTask {
-  id: number;
-  input: BulletinInput;
-}
-
-export type WorkerReply = { id: number; ok: true; pdf: Uint8Array } | { id: number; ok: false; reason: string } | { ready: true };
-
-const port = parentPort;
-if (port === null) throw new Error('pool-worker.ts runs only as a worker thread');
+/** The PDF's bytes, or why it failed. piscina moves only a top-level value, so the bytes are the reply. */
+export type WorkerReply = Uint8Array | { reason: string };
 
 await warmUp();
-port.postMessage({ ready: true } satisfies WorkerReply);
 
-port.on('message', (task: WorkerTask) => {
-  void renderCheckedBulletinResult(task.input).then(
-    (result) => {
-      if (!result.ok) {
-        port.postMessage({ id: task.id, ok: false, reason: result.reason } satisfies WorkerReply);
-        return;
-      }
-      // A Buffer may be a view on a shared pool: transfer a buffer of its own.
-      const pdf = result.pdf;
-      const bytes =
-        pdf.byteOffset === 0 && pdf.byteLength === pdf.buffer.byteLength ? new Uint8Array(pdf.buffer as ArrayBuffer) : new Uint8Array(pdf);
-      port.postMessage({ id: task.id, ok: true, pdf: bytes } satisfies WorkerReply, [bytes.buffer]);
-    },
-    (error: unknown) => {
-      port.postMessage({ id: task.id, ok: false, reason: `worker error: ${error instanceof Error ? error.message : String(error)}` } satisfies WorkerReply);
-    },
-  );
-});
+export default async function renderInWorker(input: BulletinInput): Promise<WorkerReply> {
+  const result = await renderCheckedBulletinResult(input);
+  if (!result.ok) return { reason: result.reason };
+  // A Buffer may be a view on a shared pool: move a buffer of its own.
+  const pdf = result.pdf;
+  const bytes = pdf.byteOffset === 0 && pdf.byteLength === pdf.buffer.byteLength ? new Uint8Array(pdf.buffer, 0, pdf.byteLength) : new Uint8Array(pdf);
+  // piscina types move() by what it may be given, not by what it returns: the same view, marked to move.
+  return Piscina.move(bytes) as Uint8Array;
+}

@@ -35,4 +35,28 @@ describe('bulletin pool', () => {
     expect(results[1]).toMatchObject({ ok: false, reason: expect.stringMatching(/^rendering failed/) });
     expect(await renderBulletins([])).toEqual([]);
   });
+
+  it('loses only the bulletins a dying worker held, and renders the rest', async () => {
+    // Prepare: one worker holding two bulletins at a time. When it dies on the fatal one it holds at most
+    // one other, sent before it or right after it; every later one goes to the worker that replaces it.
+    const fatal: BulletinInput = { ...regencyInput(), region: { ...regencyInput().region, name: 'MATI' } };
+    const inputs = [regencyInput(), lampungInput(), fatal, regencyInput(), lampungInput(), regencyInput()];
+    // Act
+    const results = await renderBulletins(inputs, { workers: 1, workerEntry: new URL('../fixtures/pool/dies-on-marked.mjs', import.meta.url) });
+    // Assess
+    const failed = results.flatMap((result, index) => (result.ok ? [] : [{ index, reason: result.reason }]));
+    expect(failed).toContainEqual({ index: 2, reason: expect.stringMatching(/^worker failed while rendering: worker killed/) });
+    expect(failed.length).toBeLessThanOrEqual(2);
+    for (const { index, reason } of failed) {
+      expect([1, 2, 3]).toContain(index);
+      expect(reason).toMatch(/^worker failed while rendering/);
+    }
+    for (const i of [4, 5]) expect(results[i]!.ok && results[i]!.pdf.equals(await renderBulletinPdf(inputs[i]!))).toBe(true);
+  });
+
+  it('renders in this thread when no worker can start, with the same results', async () => {
+    const inputs = [regencyInput(), lampungInput()];
+    const results = await renderBulletins(inputs, { workers: 2, workerEntry: new URL('../fixtures/pool/cannot-start.mjs', import.meta.url) });
+    for (const i of [0, 1]) expect(results[i]!.ok && results[i]!.pdf.equals(await renderBulletinPdf(inputs[i]!))).toBe(true);
+  });
 });
