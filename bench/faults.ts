@@ -38,9 +38,10 @@ async function runCase(): Promise<CaseResult> {
   const { startLocalStack } = await import('../tools/local/stack.ts');
   const { createLocalInvoker } = await import('../tools/local/invoke.ts');
   const { generateSampleDataset } = await import('../tools/sample/index.ts');
-  const { injectedFaults } = await import('../lib/aws/faults.ts');
+  const { injectedFaults, readFaults } = await import('../lib/aws/faults.ts');
   const dir = await mkdtemp(join(tmpdir(), 'ucj-bench-faults-'));
-  const stack = await startLocalStack(dir, { attach: false });
+  // The parent hands this child its faults in UCJ_FAULTS; the stack gives them to every handler.
+  const stack = await startLocalStack(dir, { attach: false, faults: readFaults(process.env) });
   try {
     const invoker = await createLocalInvoker(stack);
     const dataset = await generateSampleDataset({ lastPeriod: PERIOD, months: 2 });

@@ -11,6 +11,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { operatorSettingsSchema, readSettings, type AwsSettings, type OperatorSettings } from './config.ts';
+import type { Faults } from './aws/faults.ts';
 import { createAwsClients, dynamoClient, lambdaClient, s3Client, secretsClient, sesClient, sqsClient, type AwsClients } from './aws/clients.ts';
 import { s3ObjectStore, type ObjectStore } from './storage/object-store.ts';
 import { dynamoHistoryStore, type HistoryStore } from './history/store.ts';
@@ -23,6 +24,15 @@ import type { Renderer } from './jobs/render-bulletins.ts';
 import { sqsDeliveryQueue, type DeliveryQueue } from './delivery/queue.ts';
 
 type With<Keys extends keyof OperatorSettings> = AwsSettings & Pick<OperatorSettings, Keys>;
+
+/**
+ * What a handler factory takes besides its settings. On Lambda, nothing: the entry points in functions/
+ * pass settings alone. The local stack passes the faults a test injects, so that fault injection and
+ * crash points reach the jobs through the handler's dependencies, never through the process environment.
+ */
+export interface HandlerOptions {
+  faults?: Faults | undefined;
+}
 
 export interface Runtime {
   env: OperatorSettings;

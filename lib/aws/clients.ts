@@ -10,7 +10,8 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { AwsSettings } from '../config.ts';
-import { injectFaults, readFaults, type Faults } from './faults.ts';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import { injectFaults, type Faults } from './faults.ts';
 import { batchRetryStrategy, pacedRetryStrategy, RETRY_DEFAULTS } from './retry.ts';
 
 export interface AwsClients {
@@ -31,6 +32,28 @@ export function commonConfig(env: AwsSettings) {
   return { region: env.AWS_REGION, ...(local ? { credentials: LOCAL_CREDENTIALS } : {}) };
 }
 
+/**
+ * What a handler adds to the clients it builds: its tracer, which records every call as an X-Ray
+ * subsegment where tracing is on (Lambda with active tracing; never locally), and, for tests only, the
+ * faults to inject (faults.ts), which Lambda's entry points never pass.
+ */
+export interface ClientInstrumentation {
+  tracer?: Tracer | undefined;
+  faults?: Faults | undefined;
+}
+
+type InjectableService = Parameters<typeof injectFaults>[1];
+
+function instrument<Client extends Parameters<Tracer['captureAWSv3Client']>[0] & Parameters<typeof injectFaults>[0]>(
+  client: Client,
+  { tracer, faults }: ClientInstrumentation,
+  service?: InjectableService,
+): Client {
+  if (faults && service) injectFaults(client, service, faults);
+  if (tracer?.isTracingEnabled()) tracer.captureAWSv3Client(client);
+  return client;
+}
+
 // The same retries on AWS and locally (lib/aws/retry.ts): up to 10 attempts with capped, jittered
 // back-off and no retry quota, because one monthly run makes thousands of calls and a failed call
 // fails the month. One strategy per client, so each paces and backs off on its own.
@@ -39,40 +62,36 @@ const batchRetries = () => ({ maxAttempts: RETRY_DEFAULTS.maxAttempts, retryStra
 // One builder per service, so that a function's bundle holds only the clients its handler builds
 // (the SDK packages are side-effect free: an unused builder takes its client out of the bundle).
 
-export function s3Client(env: AwsSettings, faults: Faults | undefined = readFaults()): S3Client {
+export function s3Client(env: AwsSettings, instrumentation: ClientInstrumentation = {}): S3Client {
   const client = new S3Client({ ...commonConfig(env), ...batchRetries(), ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT, forcePathStyle: true } : {}) });
-  if (faults) injectFaults(client, 's3', faults);
-  return client;
+  return instrument(client, instrumentation, 's3');
 }
 
-export function dynamoClient(env: AwsSettings, faults: Faults | undefined = readFaults()): DynamoDBDocumentClient {
+export function dynamoClient(env: AwsSettings, instrumentation: ClientInstrumentation = {}): DynamoDBDocumentClient {
   const client = DynamoDBDocumentClient.from(
     new DynamoDBClient({ ...commonConfig(env), ...batchRetries(), ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}) }),
     { marshallOptions: { removeUndefinedValues: true } },
   );
-  if (faults) injectFaults(client, 'dynamodb', faults);
-  return client;
+  return instrument(client, instrumentation, 'dynamodb');
 }
 
 /**
  * SES throttles by the second: the SDK's adaptive rate limiter paces the sends and slows down on
  * throttling, with the same patient retries as the rest, before SQS retries anything.
  */
-export function sesClient(env: AwsSettings, faults: Faults | undefined = readFaults()): SESv2Client {
+export function sesClient(env: AwsSettings, instrumentation: ClientInstrumentation = {}): SESv2Client {
   const client = new SESv2Client({
     ...commonConfig(env),
     maxAttempts: RETRY_DEFAULTS.maxAttempts,
     retryStrategy: pacedRetryStrategy(),
     ...(env.SES_ENDPOINT ? { endpoint: env.SES_ENDPOINT } : {}),
   });
-  if (faults) injectFaults(client, 'ses', faults);
-  return client;
+  return instrument(client, instrumentation, 'ses');
 }
 
-export function sqsClient(env: AwsSettings, faults: Faults | undefined = readFaults()): SQSClient {
+export function sqsClient(env: AwsSettings, instrumentation: ClientInstrumentation = {}): SQSClient {
   const client = new SQSClient({ ...commonConfig(env), ...batchRetries(), ...(env.SQS_ENDPOINT ? { endpoint: env.SQS_ENDPOINT } : {}) });
-  if (faults) injectFaults(client, 'sqs', faults);
-  return client;
+  return instrument(client, instrumentation, 'sqs');
 }
 
 /**
@@ -80,22 +99,22 @@ export function sqsClient(env: AwsSettings, faults: Faults | undefined = readFau
  * same patient retries as the rest: a throttled invocation (429, the function's reserved concurrency
  * reached) waits and tries again rather than failing the month.
  */
-export function lambdaClient(env: AwsSettings): LambdaClient {
-  return new LambdaClient({ ...commonConfig(env), ...batchRetries(), ...(env.LAMBDA_ENDPOINT ? { endpoint: env.LAMBDA_ENDPOINT } : {}) });
+export function lambdaClient(env: AwsSettings, instrumentation: ClientInstrumentation = {}): LambdaClient {
+  return instrument(new LambdaClient({ ...commonConfig(env), ...batchRetries(), ...(env.LAMBDA_ENDPOINT ? { endpoint: env.LAMBDA_ENDPOINT } : {}) }), instrumentation);
 }
 
-export function secretsClient(env: AwsSettings): SecretsManagerClient {
-  return new SecretsManagerClient({ ...commonConfig(env), ...batchRetries(), ...(env.SECRETS_ENDPOINT ? { endpoint: env.SECRETS_ENDPOINT } : {}) });
+export function secretsClient(env: AwsSettings, instrumentation: ClientInstrumentation = {}): SecretsManagerClient {
+  return instrument(new SecretsManagerClient({ ...commonConfig(env), ...batchRetries(), ...(env.SECRETS_ENDPOINT ? { endpoint: env.SECRETS_ENDPOINT } : {}) }), instrumentation);
 }
 
 /** Every client: for the CLI, the local driver and tests, which use them all. */
-export function createAwsClients(env: AwsSettings, faults: Faults | undefined = readFaults()): AwsClients {
+export function createAwsClients(env: AwsSettings, instrumentation: ClientInstrumentation = {}): AwsClients {
   return {
-    s3: s3Client(env, faults),
-    dynamo: dynamoClient(env, faults),
-    ses: sesClient(env, faults),
-    sqs: sqsClient(env, faults),
-    lambda: lambdaClient(env),
-    secrets: secretsClient(env),
+    s3: s3Client(env, instrumentation),
+    dynamo: dynamoClient(env, instrumentation),
+    ses: sesClient(env, instrumentation),
+    sqs: sqsClient(env, instrumentation),
+    lambda: lambdaClient(env, instrumentation),
+    secrets: secretsClient(env, instrumentation),
   };
 }

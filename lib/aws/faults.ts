@@ -1,8 +1,10 @@
 /**
  * Injected faults, for tests only: a switch in the AWS client setup that makes chosen calls fail the way
- * AWS can and the emulators never do. Inert unless `UCJ_FAULTS` is set (it is never set on Lambda).
+ * AWS can and the emulators never do. Deployed code never reads them: the local stack passes them to the
+ * handler factories (`HandlerOptions.faults`), and the command line reads them from `UCJ_FAULTS` (JSON)
+ * so that a test can hand them to a `ucj` child process.
  *
- * `UCJ_FAULTS` is JSON:
+ * The fields:
  * - `rate` (0–1) and `services` (`s3`, `dynamodb`, `ses`, `sqs`): that share of calls fails with
  *   throttling or a 5xx, decided by a seeded generator (`seed`) so a run can be repeated;
  * - `sesRejectTo`: addresses SES refuses with MessageRejected, as it does a suppressed or invalid one;
@@ -15,7 +17,7 @@ import type { DeserializeMiddleware, MiddlewareStack } from '@smithy/types';
 import * as z from 'zod';
 import { mulberry32 } from '../util/prng.ts';
 
-const faultsSchema = z.object({
+export const faultsSchema = z.object({
   rate: z.number().min(0).max(1).default(0),
   services: z.array(z.enum(['s3', 'dynamodb', 'ses', 'sqs'])).default([]),
   seed: z.number().int().default(1),
@@ -26,8 +28,11 @@ const faultsSchema = z.object({
     .optional(),
 });
 export type Faults = z.infer<typeof faultsSchema>;
+/** Faults as a test writes them: every field optional. */
+export type FaultsInput = z.input<typeof faultsSchema>;
 
-export function readFaults(env: NodeJS.ProcessEnv = process.env): Faults | undefined {
+/** The faults in `UCJ_FAULTS`, for the command line (tools/cli), which hands them to the local stack. */
+export function readFaults(env: NodeJS.ProcessEnv): Faults | undefined {
   if (!env.UCJ_FAULTS) return undefined;
   return faultsSchema.parse(JSON.parse(env.UCJ_FAULTS));
 }
@@ -102,7 +107,7 @@ function throttlingName(service: string): string {
 export type CrashStage = 'after-read' | 'after-snapshots' | 'render-batch';
 
 /**
- * Where this process dies, from `UCJ_FAULTS.crashAt`: a function that kills it with SIGKILL (nothing
+ * Where this process dies, from `faults.crashAt`: a function that kills it with SIGKILL (nothing
  * cleaned up, as a Lambda timeout or an out-of-memory kill leaves it) the `after`-th time the named stage
  * is reached, and does nothing otherwise. Handlers pass it to the jobs as a dependency; the switch is
  * never set outside tests.

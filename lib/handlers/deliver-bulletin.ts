@@ -1,11 +1,11 @@
 /** SQS, one message per official → send their bulletins once; failed records are retried by SQS alone (lib/jobs/deliver-bulletin.ts). */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { functionTelemetry, traced } from '../observability/telemetry.ts';
 import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
 import type { DeliverBulletinSettings } from '../config.ts';
-import { dynamoClient } from '../aws/clients.ts';
-import { historyFor, ledgerFor, linkSignerFor, mailerFor, objectStoreFor, systemClock } from '../runtime.ts';
+import { dynamoClient, s3Client, secretsClient, sesClient } from '../aws/clients.ts';
+import { historyFor, ledgerFor, linkSignerFor, mailerFor, objectStoreFor, systemClock, type HandlerOptions } from '../runtime.ts';
 import { deliverBulletin, parseDeliveryMessage } from '../jobs/deliver-bulletin.ts';
 
 /** An SQS event as Lambda's event source sends it; each record is checked before the batch processor sees it. */
@@ -27,15 +27,20 @@ const sqsRecordSchema = z.object({
 });
 const sqsEventSchema = z.object({ Records: z.array(sqsRecordSchema) });
 
-export function createDeliverBulletinHandler(settings: DeliverBulletinSettings): (event: unknown, context: Context) => Promise<SQSBatchResponse> {
-  const logger = new Logger({ serviceName: 'deliver-bulletin' });
-  const dynamo = dynamoClient(settings);
+export function createDeliverBulletinHandler(
+  settings: DeliverBulletinSettings,
+  { faults }: HandlerOptions = {},
+): (event: unknown, context: Context) => Promise<SQSBatchResponse> {
+  const telemetry = functionTelemetry('deliver-bulletin');
+  const { logger } = telemetry;
+  const clients = { faults, tracer: telemetry.tracer };
+  const dynamo = dynamoClient(settings, clients);
   const deps = {
-    store: objectStoreFor(settings),
+    store: objectStoreFor(settings, s3Client(settings, clients)),
     history: historyFor(settings, dynamo),
     ledger: ledgerFor(settings, 'delivery', dynamo),
-    mailer: mailerFor(settings),
-    links: linkSignerFor(settings),
+    mailer: mailerFor(settings, sesClient(settings, clients)),
+    links: linkSignerFor(settings, secretsClient(settings, clients)),
     sender: settings.SENDER_ADDRESS,
     replyTo: settings.REPLY_TO_ADDRESS,
     now: systemClock,
@@ -45,17 +50,18 @@ export function createDeliverBulletinHandler(settings: DeliverBulletinSettings):
   // One record at a time: SES paces sends per second anyway, and a crash then leaves at most one delivery
   // in doubt. Parallelism comes from Lambda concurrency on the queue. The processor and the time left
   // belong to the invocation (the local stack runs several in one process; Lambda, one per container).
-  return async (event, context) => {
-    const remainingMs = () => context.getRemainingTimeInMillis();
-    const recordHandler = async (record: SQSRecord) => {
-      const message = parseDeliveryMessage(record.body);
-      const outcome = await deliverBulletin({ ...deps, remainingMs }, message);
-      if (outcome.status === 'failed') logger.warn('delivery refused by SES', { period: message.period, email: message.email, reason: outcome.reason });
-      else if (outcome.status === 'in_doubt') logger.warn('delivery in doubt: claimed earlier, never confirmed; see ucj deliver', { period: message.period, email: message.email });
-      else logger.info('delivery handled', { period: message.period, email: message.email, status: outcome.status });
-      return outcome;
-    };
-    const records: SQSRecord[] = sqsEventSchema.parse(event).Records;
-    return processPartialResponse({ Records: records }, recordHandler, new BatchProcessor(EventType.SQS), { context, processInParallel: false });
-  };
+  return (event, context) =>
+    traced(telemetry, context, async () => {
+      const remainingMs = () => context.getRemainingTimeInMillis();
+      const recordHandler = async (record: SQSRecord) => {
+        const message = parseDeliveryMessage(record.body);
+        const outcome = await deliverBulletin({ ...deps, remainingMs }, message);
+        if (outcome.status === 'failed') logger.warn('delivery refused by SES', { period: message.period, email: message.email, reason: outcome.reason });
+        else if (outcome.status === 'in_doubt') logger.warn('delivery in doubt: claimed earlier, never confirmed; see ucj deliver', { period: message.period, email: message.email });
+        else logger.info('delivery handled', { period: message.period, email: message.email, status: outcome.status });
+        return outcome;
+      };
+      const records: SQSRecord[] = sqsEventSchema.parse(event).Records;
+      return processPartialResponse({ Records: records }, recordHandler, new BatchProcessor(EventType.SQS), { context, processInParallel: false });
+    });
 }

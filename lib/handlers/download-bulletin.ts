@@ -1,12 +1,13 @@
 /** A function URL (GET `?t=<token>`) → a redirect to the bulletin the link names (lib/jobs/download-bulletin.ts). */
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { functionTelemetry, traced } from '../observability/telemetry.ts';
 import * as z from 'zod';
 import type { DownloadBulletinSettings } from '../config.ts';
 import { s3Client, secretsClient } from '../aws/clients.ts';
 import { s3ObjectStore } from '../storage/object-store.ts';
 import { s3Presigner } from '../storage/presign.ts';
 import { secretsManagerLinkKeys } from '../delivery/links.ts';
-import { systemClock } from '../runtime.ts';
+import { systemClock, type HandlerOptions } from '../runtime.ts';
 import { downloadBulletin, type HttpAnswer } from '../jobs/download-bulletin.ts';
 
 // A function URL event (payload format 2.0): only the fields used.
@@ -15,21 +16,24 @@ const urlEventSchema = z.object({
   queryStringParameters: z.record(z.string(), z.string()).optional(),
 });
 
-export function createDownloadBulletinHandler(settings: DownloadBulletinSettings): (event: unknown) => Promise<HttpAnswer> {
-  const logger = new Logger({ serviceName: 'download-bulletin' });
-  const s3 = s3Client(settings);
+export function createDownloadBulletinHandler(settings: DownloadBulletinSettings, { faults }: HandlerOptions = {}): (event: unknown, context?: Context) => Promise<HttpAnswer> {
+  const telemetry = functionTelemetry('download-bulletin');
+  const { logger } = telemetry;
+  const clients = { faults, tracer: telemetry.tracer };
+  const s3 = s3Client(settings, clients);
   const deps = {
     store: s3ObjectStore(s3, settings.BUCKET_NAME),
     presign: s3Presigner(s3, settings.BUCKET_NAME),
-    keys: secretsManagerLinkKeys(secretsClient(settings), settings.LINK_KEY_SECRET_ARN),
+    keys: secretsManagerLinkKeys(secretsClient(settings, clients), settings.LINK_KEY_SECRET_ARN),
     now: systemClock,
   };
-  return async (event) => {
-    const request = urlEventSchema.parse(event);
-    const method = request.requestContext.http.method;
-    if (method !== 'GET' && method !== 'HEAD') return { statusCode: 405, headers: { allow: 'GET, HEAD' }, body: '' };
-    const answer = await downloadBulletin(deps, request.queryStringParameters?.t);
-    logger.info('download', { status: answer.statusCode });
-    return answer;
-  };
+  return (event, context) =>
+    traced(telemetry, context, async () => {
+      const request = urlEventSchema.parse(event);
+      const method = request.requestContext.http.method;
+      if (method !== 'GET' && method !== 'HEAD') return { statusCode: 405, headers: { allow: 'GET, HEAD' }, body: '' };
+      const answer = await downloadBulletin(deps, request.queryStringParameters?.t);
+      logger.info('download', { status: answer.statusCode });
+      return answer;
+    });
 }

@@ -1,33 +1,41 @@
 /** EventBridge Scheduler, monthly (Asia/Jakarta) → the month's job. Payload `{ "period"?: "YYYY-MM" }` (lib/jobs/monthly-run.ts). */
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { functionTelemetry, traced } from '../observability/telemetry.ts';
 import type { MonthlyRunSettings } from '../config.ts';
-import { deliveryQueueFor, historyFor, mailAccountFor, objectStoreFor, rendererFor, systemClock } from '../runtime.ts';
+import { deliveryQueueFor, historyFor, mailAccountFor, objectStoreFor, rendererFor, systemClock, type HandlerOptions } from '../runtime.ts';
 import { monthlyRunEventSchema, periodOfEvent, runMonth, type MonthlyRunSummary } from '../jobs/monthly-run.ts';
 import { monthRunMetrics, withRunMetrics } from '../observability/run-metrics.ts';
-import { crashPointsFrom, readFaults } from '../aws/faults.ts';
+import { crashPointsFrom } from '../aws/faults.ts';
+import { dynamoClient, lambdaClient, s3Client, sesClient, sqsClient } from '../aws/clients.ts';
 
-export function createMonthlyRunHandler(settings: MonthlyRunSettings): (event: unknown) => Promise<MonthlyRunSummary> {
-  const logger = new Logger({ serviceName: 'monthly-run' });
+export function createMonthlyRunHandler(settings: MonthlyRunSettings, { faults }: HandlerOptions = {}): (event: unknown, context?: Context) => Promise<MonthlyRunSummary> {
+  const telemetry = functionTelemetry('monthly-run');
+  const { logger } = telemetry;
+  const clients = { faults, tracer: telemetry.tracer };
   const metrics = monthRunMetrics();
-  // Inert unless a crash test set UCJ_FAULTS.crashAt in this process's environment.
-  const crashPoint = crashPointsFrom(readFaults());
+  // Inert unless a crash test asked for one (faults.crashAt).
+  const crashPoint = crashPointsFrom(faults);
+  const ses = sesClient(settings, clients);
   const deps = {
-    store: objectStoreFor(settings),
-    history: historyFor(settings),
-    queue: deliveryQueueFor(settings),
-    renderAndStore: rendererFor(settings, undefined, () => crashPoint('render-batch')),
-    mailAccount: mailAccountFor(settings),
+    store: objectStoreFor(settings, s3Client(settings, clients)),
+    history: historyFor(settings, dynamoClient(settings, clients)),
+    queue: deliveryQueueFor(settings, sqsClient(settings, clients)),
+    renderAndStore: rendererFor(settings, lambdaClient(settings, clients), () => crashPoint('render-batch')),
+    mailAccount: mailAccountFor(settings, ses),
     sender: settings.SENDER_ADDRESS,
     now: systemClock,
     leaseTtlMs: settings.LEASE_TTL_MS,
     crashPoint,
+    logger,
   };
-  return (event) =>
-    withRunMetrics(metrics, async () => {
-      const input = monthlyRunEventSchema.parse(event ?? {});
-      const period = periodOfEvent(input, systemClock());
-      const summary = await runMonth(deps, { period, snapshotsOnly: input.snapshotsOnly });
-      logger.info('month run finished', { ...summary, bulletins: summary.bulletins.length });
-      return summary;
-    });
+  return (event, context) =>
+    traced(telemetry, context, () =>
+      withRunMetrics(metrics, async () => {
+        const input = monthlyRunEventSchema.parse(event ?? {});
+        const period = periodOfEvent(input, systemClock());
+        const summary = await runMonth(deps, { period, snapshotsOnly: input.snapshotsOnly });
+        logger.info('month run finished', { ...summary, bulletins: summary.bulletins.length });
+        return summary;
+      }),
+    );
 }

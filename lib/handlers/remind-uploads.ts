@@ -1,8 +1,10 @@
 /** EventBridge Scheduler, some days before the run → remind admins whose regions have not uploaded (lib/jobs/remind-uploads.ts). */
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { functionTelemetry, traced } from '../observability/telemetry.ts';
 import * as z from 'zod';
 import type { RemindUploadsSettings } from '../config.ts';
-import { ledgerFor, mailerFor, objectStoreFor, systemClock } from '../runtime.ts';
+import { ledgerFor, mailerFor, objectStoreFor, systemClock, type HandlerOptions } from '../runtime.ts';
+import { dynamoClient, s3Client, sesClient } from '../aws/clients.ts';
 import { remindUploads, type RemindResult } from '../jobs/remind-uploads.ts';
 import { dateInJakarta, previousPeriodInJakarta, PERIOD_PATTERN } from '../domain/period.ts';
 
@@ -12,22 +14,25 @@ const eventSchema = z.object({
   scheduledTime: z.iso.datetime({ offset: true }).optional(),
 });
 
-export function createRemindUploadsHandler(settings: RemindUploadsSettings): (event: unknown) => Promise<RemindResult> {
-  const logger = new Logger({ serviceName: 'remind-uploads' });
+export function createRemindUploadsHandler(settings: RemindUploadsSettings, { faults }: HandlerOptions = {}): (event: unknown, context?: Context) => Promise<RemindResult> {
+  const telemetry = functionTelemetry('remind-uploads');
+  const { logger } = telemetry;
+  const clients = { faults, tracer: telemetry.tracer };
   const deps = {
-    store: objectStoreFor(settings),
-    mailer: mailerFor(settings),
-    ledger: ledgerFor(settings, 'reminder'),
+    store: objectStoreFor(settings, s3Client(settings, clients)),
+    mailer: mailerFor(settings, sesClient(settings, clients)),
+    ledger: ledgerFor(settings, 'reminder', dynamoClient(settings, clients)),
     sender: settings.SENDER_ADDRESS,
     now: systemClock,
   };
-  return async (event) => {
-    const input = eventSchema.parse(event ?? {});
-    const due = input.scheduledTime ? new Date(input.scheduledTime) : systemClock();
-    // The run early next month reports on the month before it, so that month's uploads are the ones due.
-    const period = input.period ?? previousPeriodInJakarta(due);
-    const result = await remindUploads(deps, { period, occurrence: dateInJakarta(due) });
-    logger.info('reminders sent', { period, ...result });
-    return result;
-  };
+  return (event, context) =>
+    traced(telemetry, context, async () => {
+      const input = eventSchema.parse(event ?? {});
+      const due = input.scheduledTime ? new Date(input.scheduledTime) : systemClock();
+      // The run early next month reports on the month before it, so that month's uploads are the ones due.
+      const period = input.period ?? previousPeriodInJakarta(due);
+      const result = await remindUploads(deps, { period, occurrence: dateInJakarta(due) });
+      logger.info('reminders sent', { period, ...result });
+      return result;
+    });
 }

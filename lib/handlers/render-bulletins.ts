@@ -1,19 +1,24 @@
 /** monthly-run → a batch of one month's bulletins: render, check and store each (lib/jobs/render-bulletins.ts). */
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { functionTelemetry, traced } from '../observability/telemetry.ts';
 import type { RenderBulletinsSettings } from '../config.ts';
-import { objectStoreFor } from '../runtime.ts';
+import { objectStoreFor, type HandlerOptions } from '../runtime.ts';
+import { s3Client } from '../aws/clients.ts';
 import { renderBulletins } from '../bulletin/pool.ts';
 import { parseRenderRequest, renderAndStore, type RenderResponse } from '../jobs/render-bulletins.ts';
 
-export function createRenderBulletinsHandler(settings: RenderBulletinsSettings): (event: unknown) => Promise<RenderResponse> {
-  const logger = new Logger({ serviceName: 'render-bulletins' });
-  const store = objectStoreFor(settings);
-  return async (event) => {
-    const { jobs } = parseRenderRequest(event);
-    const outcomes = await renderAndStore({ store, renderBulletins }, jobs);
-    const failed = outcomes.flatMap((outcome, index) => (outcome.ok ? [] : [{ key: jobs[index]!.key, reason: outcome.reason }]));
-    if (failed.length > 0) logger.warn('bulletins failed their check and were not stored', { failed });
-    logger.info('batch rendered', { bulletins: jobs.length, failed: failed.length });
-    return { outcomes };
-  };
+export function createRenderBulletinsHandler(settings: RenderBulletinsSettings, { faults }: HandlerOptions = {}): (event: unknown, context?: Context) => Promise<RenderResponse> {
+  const telemetry = functionTelemetry('render-bulletins');
+  const { logger } = telemetry;
+  const clients = { faults, tracer: telemetry.tracer };
+  const store = objectStoreFor(settings, s3Client(settings, clients));
+  return (event, context) =>
+    traced(telemetry, context, async () => {
+      const { jobs } = parseRenderRequest(event);
+      const outcomes = await renderAndStore({ store, renderBulletins }, jobs);
+      const failed = outcomes.flatMap((outcome, index) => (outcome.ok ? [] : [{ key: jobs[index]!.key, reason: outcome.reason }]));
+      if (failed.length > 0) logger.warn('bulletins failed their check and were not stored', { failed });
+      logger.info('batch rendered', { bulletins: jobs.length, failed: failed.length });
+      return { outcomes };
+    });
 }

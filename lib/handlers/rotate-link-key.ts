@@ -1,15 +1,19 @@
 /** Secrets Manager rotation → a new link-signing key (lib/jobs/rotate-link-key.ts). */
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { functionTelemetry, traced } from '../observability/telemetry.ts';
 import type { AwsSettings } from '../config.ts';
 import { secretsClient } from '../aws/clients.ts';
 import { rotateLinkKey, rotationEventSchema } from '../jobs/rotate-link-key.ts';
 
-export function createRotateLinkKeyHandler(settings: AwsSettings): (event: unknown) => Promise<void> {
-  const logger = new Logger({ serviceName: 'rotate-link-key' });
-  const secrets = secretsClient(settings);
-  return async (event) => {
-    const rotation = rotationEventSchema.parse(event);
-    await rotateLinkKey(secrets, rotation);
-    logger.info('rotation step done', { step: rotation.Step, version: rotation.ClientRequestToken });
-  };
+export function createRotateLinkKeyHandler(settings: AwsSettings): (event: unknown, context?: Context) => Promise<void> {
+  const telemetry = functionTelemetry('rotate-link-key');
+  const { logger } = telemetry;
+  const clients = { tracer: telemetry.tracer };
+  const secrets = secretsClient(settings, clients);
+  return (event, context) =>
+    traced(telemetry, context, async () => {
+      const rotation = rotationEventSchema.parse(event);
+      await rotateLinkKey(secrets, rotation);
+      logger.info('rotation step done', { step: rotation.Step, version: rotation.ClientRequestToken });
+    });
 }

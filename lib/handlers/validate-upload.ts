@@ -1,8 +1,10 @@
 /** S3 ObjectCreated on `uploads/` → validate the version the event names (lib/jobs/validate-upload.ts). */
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { functionTelemetry, traced } from '../observability/telemetry.ts';
 import * as z from 'zod';
 import type { ValidateUploadSettings } from '../config.ts';
-import { mailerFor, objectStoreFor, systemClock } from '../runtime.ts';
+import { mailerFor, objectStoreFor, systemClock, type HandlerOptions } from '../runtime.ts';
+import { s3Client, sesClient } from '../aws/clients.ts';
 import { validateUpload, type ValidateOutcome } from '../jobs/validate-upload.ts';
 import { decodeS3Key } from '../storage/keys.ts';
 
@@ -19,25 +21,29 @@ const s3EventSchema = z.object({
   ),
 });
 
-export function createValidateUploadHandler(settings: ValidateUploadSettings): (event: unknown) => Promise<ValidateOutcome[]> {
-  const logger = new Logger({ serviceName: 'validate-upload' });
+export function createValidateUploadHandler(settings: ValidateUploadSettings, { faults }: HandlerOptions = {}): (event: unknown, context?: Context) => Promise<ValidateOutcome[]> {
+  const telemetry = functionTelemetry('validate-upload');
+  const { logger } = telemetry;
+  const clients = { faults, tracer: telemetry.tracer };
   const deps = {
-    store: objectStoreFor(settings),
-    mailer: mailerFor(settings),
+    store: objectStoreFor(settings, s3Client(settings, clients)),
+    mailer: mailerFor(settings, sesClient(settings, clients)),
     sender: settings.SENDER_ADDRESS,
     replyTo: settings.REPLY_TO_ADDRESS,
     now: systemClock,
+    logger,
   };
-  return async (event) => {
-    const { Records } = s3EventSchema.parse(event);
-    const outcomes: ValidateOutcome[] = [];
-    for (const record of Records) {
-      const { versionId, sequencer } = record.s3.object;
-      const key = decodeS3Key(record.s3.object.key);
-      const outcome = await validateUpload(deps, { key, ...(versionId ? { versionId } : {}), ...(sequencer ? { sequencer } : {}) });
-      logger.info('upload handled', { key, versionId, status: outcome.status, ok: outcome.status === 'validated' ? outcome.report.ok : undefined });
-      outcomes.push(outcome);
-    }
-    return outcomes;
-  };
+  return (event, context) =>
+    traced(telemetry, context, async () => {
+      const { Records } = s3EventSchema.parse(event);
+      const outcomes: ValidateOutcome[] = [];
+      for (const record of Records) {
+        const { versionId, sequencer } = record.s3.object;
+        const key = decodeS3Key(record.s3.object.key);
+        const outcome = await validateUpload(deps, { key, ...(versionId ? { versionId } : {}), ...(sequencer ? { sequencer } : {}) });
+        logger.info('upload handled', { key, versionId, status: outcome.status, ok: outcome.status === 'validated' ? outcome.report.ok : undefined });
+        outcomes.push(outcome);
+      }
+      return outcomes;
+    });
 }

@@ -26,9 +26,8 @@ let stack: LocalStack;
 let invoker: LocalInvoker;
 
 beforeAll(async () => {
-  process.env.LEASE_TTL_MS = String(TTL_MS);
   dir = await mkdtemp(join(tmpdir(), 'ucj-lease-'));
-  stack = await startLocalStack(dir, { attach: false });
+  stack = await startLocalStack(dir, { attach: false, settings: { LEASE_TTL_MS: String(TTL_MS) } });
   invoker = await createLocalInvoker(stack);
   const dataset = await generateSampleDataset({ lastPeriod: PERIOD, months: 1 });
   await invoker.upload([dataset.recipients, ...dataset.targets, ...dataset.uploads].map((f) => ({ key: f.key, body: f.content })));
@@ -37,7 +36,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
-  delete process.env.LEASE_TTL_MS;
 });
 
 const forceLease = (period: string, holder: string, expiresAt: number) =>

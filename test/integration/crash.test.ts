@@ -31,7 +31,6 @@ let officials: string[];
 let clean: MonthState;
 
 beforeAll(async () => {
-  process.env.LEASE_TTL_MS = LEASE_TTL_MS;
   dir = await mkdtemp(join(tmpdir(), 'ucj-crash-'));
   await start();
   const dataset = await generateSampleDataset({ lastPeriod: PERIOD, months: 1 });
@@ -49,11 +48,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
-  delete process.env.LEASE_TTL_MS;
 });
 
 async function start() {
-  stack = await startLocalStack(dir, { attach: false });
+  stack = await startLocalStack(dir, { attach: false, settings: { LEASE_TTL_MS } });
   invoker = await createLocalInvoker(stack);
 }
 

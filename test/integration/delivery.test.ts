@@ -8,7 +8,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { announceStack, startLocalStack, type LocalStack } from '../../tools/local/stack.ts';
+import { announceStack, startLocalStack, type LocalStack, type LocalStackOptions } from '../../tools/local/stack.ts';
 import { createLocalInvoker, type LocalInvoker } from '../../tools/local/invoke.ts';
 import { generateSampleDataset } from '../../tools/sample/index.ts';
 import type { MonthlyRunSummary } from '../../lib/jobs/monthly-run.ts';
@@ -28,6 +28,11 @@ let stack: LocalStack;
 let invoker: LocalInvoker;
 let officials: string[];
 let run: MonthlyRunSummary;
+/**
+ * The handlers' attachment cap: 200 kB (one bulletin is about 50 kB, ten are over it). Given to the stacks
+ * this process starts and, through their environment, to the `ucj` processes below.
+ */
+const SETTINGS = { MAX_ATTACHMENT_BYTES: '200000' };
 
 const addressOf = (mail: ParsedMail) => (Array.isArray(mail.to) ? mail.to[0] : mail.to)!.value[0]!.address!;
 async function outbox(): Promise<ParsedMail[]> {
@@ -37,20 +42,17 @@ async function outbox(): Promise<ParsedMail[]> {
 }
 
 /** Starts this process's stack on the folder (the servers, the handlers and the delivery event source). */
-async function start(options: { deliveries?: boolean } = {}) {
-  stack = await startLocalStack(dir, { attach: false, ...options });
+async function start(options: Pick<LocalStackOptions, 'deliveries' | 'faults'> = {}) {
+  stack = await startLocalStack(dir, { attach: false, settings: SETTINGS, ...options });
   await announceStack(stack); // so `ucj` child processes below use these servers
   invoker = await createLocalInvoker(stack);
 }
 
 beforeAll(async () => {
-  // Prepare: this process's handlers get a 200 kB attachment cap (one bulletin is about 50 kB, ten are
-  // over it) and an SES that refuses one address. The event source is off, so the month's deliveries
-  // stay queued for the process the first test kills.
-  process.env.MAX_ATTACHMENT_BYTES = '200000';
-  process.env.UCJ_FAULTS = JSON.stringify({ sesRejectTo: [REFUSED] });
+  // Prepare: handlers with the attachment cap and an SES that refuses one address. The event source is
+  // off, so the month's deliveries stay queued for the process the first test kills.
   dir = await mkdtemp(join(tmpdir(), 'ucj-delivery-'));
-  await start({ deliveries: false });
+  await start({ deliveries: false, faults: { sesRejectTo: [REFUSED] } });
   const dataset = await generateSampleDataset({ lastPeriod: PERIOD, months: 1 });
   const extra = [
     `${REFUSED},Tono,Kepala Dinas,51,pejabat`,
@@ -67,14 +69,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
-  delete process.env.MAX_ATTACHMENT_BYTES;
-  delete process.env.UCJ_FAULTS;
 });
 
 /** `ucj <args>` in its own process, on this test's folder; resolves with how it ended and what it printed. */
 function ucj(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [UCJ, ...args], { env: { ...process.env, UCJ_LOCAL_DIR: dir, ...env } }, (_error, stdout) => {
+    const child = execFile(process.execPath, [UCJ, ...args], { env: { ...process.env, ...SETTINGS, UCJ_LOCAL_DIR: dir, ...env } }, (_error, stdout) => {
       resolve({ code: child.exitCode, signal: child.signalCode, stdout });
     });
   });
@@ -94,7 +94,7 @@ describe('delivery', () => {
     expect(await outbox()).toHaveLength(5);
 
     // Started again: what was in flight when the process died is received again and delivered.
-    await start();
+    await start({ faults: { sesRejectTo: [REFUSED] } });
     await invoker.drainDeliveries();
     // Assess: every official but the refused one has exactly one email; nobody has two.
     const addresses = (await outbox()).map(addressOf).sort();
@@ -152,7 +152,6 @@ describe('delivery', () => {
   it('an operator can resend a delivery SES refused, once the cause is fixed', async () => {
     // The refusal is fixed (the address taken off SES's suppression list, say): new handlers without it.
     await stack.close();
-    delete process.env.UCJ_FAULTS;
     await start();
     const listed = await ucj(['deliver', '--period', PERIOD]);
     expect(listed.stdout).toContain(`refused: ${REFUSED}#v1`);

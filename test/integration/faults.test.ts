@@ -25,7 +25,6 @@ import { loadRegionIndex } from '../../lib/domain/regions.ts';
 import { validateRecipients } from '../../lib/inputs/recipients.ts';
 import { startLocalStack, type LocalStack } from '../../tools/local/stack.ts';
 import { createLocalInvoker, type LocalInvoker } from '../../tools/local/invoke.ts';
-import { createRuntime } from '../../lib/runtime.ts';
 import { injectedFaults } from '../../lib/aws/faults.ts';
 import type { MonthlyRunSummary } from '../../lib/jobs/monthly-run.ts';
 import { observeMonth, wipeMonth, type MonthState } from '../support/month-state.ts';
@@ -61,7 +60,6 @@ const since = (before: Injected): Injected => {
 
 beforeAll(async () => {
   // Prepare: one stack folder, two months uploaded once, the earlier month kept as history.
-  delete process.env.UCJ_FAULTS;
   dir = await mkdtemp(join(tmpdir(), 'ucj-faults-'));
   const dataset = await generateSampleDataset({ lastPeriod: PERIOD, months: 2 });
   const regions = await loadRegionIndex();
@@ -86,9 +84,8 @@ beforeAll(async () => {
   stack = undefined;
 
   // Act: the same month on the same objects, with a fifth of S3, DynamoDB and SES calls failing.
-  process.env.UCJ_FAULTS = JSON.stringify({ rate: RATE, services: ['s3', 'dynamodb', 'ses'], seed: SEED });
   const faulted = injectedFaults();
-  stack = await startLocalStack(dir, { attach: false });
+  stack = await startLocalStack(dir, { attach: false, faults: { rate: RATE, services: ['s3', 'dynamodb', 'ses'], seed: SEED } });
   invoker = await createLocalInvoker(stack);
   for (;;) {
     invocations += 1;
@@ -103,13 +100,11 @@ beforeAll(async () => {
   delivery = await invoker.drainDeliveries();
   injected = since(faulted);
 
-  // Assess through clients without faults.
-  delete process.env.UCJ_FAULTS;
-  faulty = await observeMonth(createRuntime({ ...process.env, ...stack.env }), stack, PERIOD);
+  // Assess through clients without faults (only the stack's handlers have them).
+  faulty = await observeMonth(invoker.runtime, stack, PERIOD);
 });
 
 afterAll(async () => {
-  delete process.env.UCJ_FAULTS;
   await stack?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });

@@ -103,7 +103,7 @@ describe('the retry strategy', () => {
 describe('the AWS clients', () => {
   it('all use it, SES paced by the adaptive rate limiter', async () => {
     const env = readSettings(awsSettingsSchema, { AWS_REGION: 'ap-southeast-3' });
-    const clients = createAwsClients(env, undefined);
+    const clients = createAwsClients(env);
     // Lambda too: a render batch throttled by render-bulletins' reserved concurrency (429) waits and retries.
     const all = [clients.s3, clients.dynamo, clients.ses, clients.sqs, clients.lambda, clients.secrets];
     const strategies = await Promise.all(all.map((c) => c.config.retryStrategy()));

@@ -10,7 +10,8 @@ import { templateFileName, uploadTemplate } from '../../lib/inputs/template.ts';
 import { validateTargets } from '../../lib/inputs/targets.ts';
 import { validateRecipients } from '../../lib/inputs/recipients.ts';
 import { describeIssue } from '../../lib/delivery/validation-email.ts';
-import { announceStack, startLocalStack, type LocalStack } from '../local/stack.ts';
+import { announceStack, startLocalStack, type LocalStack, type LocalStackOptions } from '../local/stack.ts';
+import { readFaults } from '../../lib/aws/faults.ts';
 import { generateSampleDataset, type SampleFile } from '../sample/index.ts';
 import { bulletinsPrefix, RECIPIENTS_KEY, uploadsPrefix } from '../../lib/storage/keys.ts';
 import { UPLOAD_LIMITS } from '../../lib/inputs/limits.ts';
@@ -112,10 +113,18 @@ interface Target {
   local?: LocalStack;
 }
 
+/**
+ * What this process's environment adds to a local stack it starts: settings (`LEASE_TTL_MS=…`,
+ * `RENDER_BATCH_SIZE=…`) and, for tests that run `ucj` in a child process, faults (`UCJ_FAULTS`).
+ */
+function fromEnvironment(): Pick<LocalStackOptions, 'settings' | 'faults'> {
+  return { settings: process.env, faults: readFaults(process.env) };
+}
+
 async function withTarget<T>(stackName: string | undefined, work: (target: Target) => Promise<T>): Promise<T> {
   const name = stackName ?? process.env.UCJ_STACK;
   if (name) return work({ deployment: await deploymentOfStack(name) });
-  const local = await startLocalStack(localDir());
+  const local = await startLocalStack(localDir(), fromEnvironment());
   if (!local.owned) process.stderr.write(`using the local stack already running (S3 ${local.endpoints.s3})\n`);
   try {
     return await work({ deployment: local.deployment, local });
@@ -125,7 +134,7 @@ async function withTarget<T>(stackName: string | undefined, work: (target: Targe
 }
 
 async function stack(): Promise<number> {
-  const running = await startLocalStack(localDir(), { attach: false });
+  const running = await startLocalStack(localDir(), { attach: false, ...fromEnvironment() });
   await announceStack(running);
   process.stdout.write(
     [

@@ -33,6 +33,8 @@ import { CreateSecretCommand, DescribeSecretCommand, SecretsManagerClient } from
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { LOCAL_CREDENTIALS } from '../../lib/aws/clients.ts';
+import { faultsSchema, type FaultsInput } from '../../lib/aws/faults.ts';
+import type { HandlerOptions } from '../../lib/runtime.ts';
 import { TABLE_KEYS } from '../../lib/contract/table.ts';
 import { BUCKET_PREFIXES } from '../../lib/contract/bucket.ts';
 import { DEFAULT_RENDER_CONCURRENCY, FUNCTION_SIZING, type FunctionSizing } from '../../lib/contract/functions.ts';
@@ -191,11 +193,20 @@ export interface LocalStackOptions {
    * disabled event source mapping on AWS, until a stack that delivers starts on the folder.
    */
   deliveries?: boolean;
+  /**
+   * Settings the handlers are built with on top of the stack's own, as a deployment's environment would
+   * set them (a shorter lease, an attachment cap, smaller render batches), and `UCJ_DELIVERY_CONCURRENCY`
+   * for the delivery queue's event source. The command line passes its environment; a test, what it needs.
+   */
+  settings?: Readonly<Record<string, string | undefined>>;
+  /** Faults for every handler this stack builds (lib/aws/faults.ts); none by default. */
+  faults?: FaultsInput | undefined;
 }
 
 export async function startLocalStack(dirInput: string, options: LocalStackOptions = {}): Promise<LocalStack> {
   const dir = resolve(dirInput);
   const paths = stackPaths(dir);
+  const overrides = options.settings ?? {};
   if (options.attach !== false) {
     const running = await runningStack(dir);
     if (running) return running;
@@ -215,11 +226,12 @@ export async function startLocalStack(dirInput: string, options: LocalStackOptio
     RENDER_FUNCTION_NAME: LOCAL_FUNCTIONS.renderBulletins,
     // One batch for the whole month: locally a batch renders on every core (worker threads), and more
     // batches would only start more pools on the same cores. Tests set smaller batches to fan out.
-    RENDER_BATCH_SIZE: process.env.RENDER_BATCH_SIZE ?? '1000',
+    RENDER_BATCH_SIZE: overrides.RENDER_BATCH_SIZE ?? '1000',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
-  // What this process's environment adds (tests shorten the lease, cap attachments, inject faults).
-  const settingsOf = <Schema extends z.ZodType>(schema: Schema): z.infer<Schema> => readSettings(schema, { ...process.env, ...env });
+  // What the caller adds (tests shorten the lease, cap attachments); the stack's own endpoints win.
+  const settingsOf = <Schema extends z.ZodType>(schema: Schema): z.infer<Schema> => readSettings(schema, { ...overrides, ...env });
+  const handlerOptions: HandlerOptions = { faults: options.faults === undefined ? undefined : faultsSchema.parse(options.faults) };
   const stops: Array<() => Promise<void>> = [];
 
   const dynamo = dynalite({ path: paths.dynamodb, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -326,7 +338,7 @@ export async function startLocalStack(dirInput: string, options: LocalStackOptio
   const { createRotateLinkKeyHandler } = await import('../../lib/handlers/rotate-link-key.ts');
 
   const download: FunctionUrl = await startFunctionUrl(
-    fn(FUNCTION_SIZING.downloadBulletin, () => createDownloadBulletinHandler(settingsOf(downloadBulletinSettingsSchema))),
+    fn(FUNCTION_SIZING.downloadBulletin, () => createDownloadBulletinHandler(settingsOf(downloadBulletinSettingsSchema), handlerOptions)),
     { name: LOCAL_FUNCTIONS.downloadBulletin, region: REGION },
   );
   stops.push(() => download.close());
@@ -334,15 +346,15 @@ export async function startLocalStack(dirInput: string, options: LocalStackOptio
 
   lambda = await startLambdaEmulator(
     {
-      [LOCAL_FUNCTIONS.validateUpload]: fn(FUNCTION_SIZING.validateUpload, () => createValidateUploadHandler(settingsOf(validateUploadSettingsSchema))),
-      [LOCAL_FUNCTIONS.monthlyRun]: fn(FUNCTION_SIZING.monthlyRun, () => createMonthlyRunHandler(settingsOf(monthlyRunSettingsSchema))),
+      [LOCAL_FUNCTIONS.validateUpload]: fn(FUNCTION_SIZING.validateUpload, () => createValidateUploadHandler(settingsOf(validateUploadSettingsSchema), handlerOptions)),
+      [LOCAL_FUNCTIONS.monthlyRun]: fn(FUNCTION_SIZING.monthlyRun, () => createMonthlyRunHandler(settingsOf(monthlyRunSettingsSchema), handlerOptions)),
       [LOCAL_FUNCTIONS.renderBulletins]: fn(
         FUNCTION_SIZING.renderBulletins,
-        () => createRenderBulletinsHandler(settingsOf(renderBulletinsSettingsSchema)),
+        () => createRenderBulletinsHandler(settingsOf(renderBulletinsSettingsSchema), handlerOptions),
         DEFAULT_RENDER_CONCURRENCY,
       ),
-      [LOCAL_FUNCTIONS.deliverBulletin]: fn(FUNCTION_SIZING.deliverBulletin, () => createDeliverBulletinHandler(settingsOf(deliverBulletinSettingsSchema))),
-      [LOCAL_FUNCTIONS.remindUploads]: fn(FUNCTION_SIZING.remindUploads, () => createRemindUploadsHandler(settingsOf(remindUploadsSettingsSchema))),
+      [LOCAL_FUNCTIONS.deliverBulletin]: fn(FUNCTION_SIZING.deliverBulletin, () => createDeliverBulletinHandler(settingsOf(deliverBulletinSettingsSchema), handlerOptions)),
+      [LOCAL_FUNCTIONS.remindUploads]: fn(FUNCTION_SIZING.remindUploads, () => createRemindUploadsHandler(settingsOf(remindUploadsSettingsSchema), handlerOptions)),
       [LOCAL_FUNCTIONS.rotateLinkKey]: fn(FUNCTION_SIZING.rotateLinkKey, () => createRotateLinkKeyHandler(settingsOf(rotateLinkKeySettingsSchema))),
     },
     { region: REGION },
@@ -359,7 +371,7 @@ export async function startLocalStack(dirInput: string, options: LocalStackOptio
   // Lambda's event source mapping on the delivery queue (infra/constructs/functions.ts): ten records a
   // batch, two batches at a time unless UCJ_DELIVERY_CONCURRENCY says otherwise. A mapping runs at least
   // two; one deliverer at a time (a test that must leave exactly one delivery in doubt) queues the second.
-  const lanes = Number(process.env.UCJ_DELIVERY_CONCURRENCY ?? 2);
+  const lanes = Number(overrides.UCJ_DELIVERY_CONCURRENCY ?? 2);
   const deliver = async (event: SQSEvent) => sqsBatchResponseSchema.parse(await invokeSync(LOCAL_FUNCTIONS.deliverBulletin, event));
   const deliveries: SqsEventSource | undefined =
     options.deliveries === false
