@@ -1,4 +1,6 @@
 /**
+ * Kept, not the SDK's standard or adaptive strategy: theirs give up after 3 attempts or an empty retry quota.
+ *
  * The retry strategy every AWS client uses, on AWS and on the local stack alike.
  *
  * The SDK's standard strategy suits interactive calls, not a batch job of thousands of calls: it makes

@@ -1,4 +1,6 @@
 /**
+ * Kept, not left to a library: no zip or xlsx reader bounds what it inflates and builds; this zip-bomb guard does.
+ *
  * Reads an uploaded Excel workbook (.xlsx) into the same table of text cells as table.ts: the sheet
  * named `data` (any case), else the first worksheet; header = its first non-empty row; `row` = the
  * sheet's row number as Excel shows it; cells as the admin sees them, never re-evaluated.
@@ -25,6 +27,7 @@
  */
 import { crc32, inflateRawSync } from 'node:zlib';
 import type ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 // exceljs's Workbook alone: the package's main entry also loads its CSV, streaming reader and writer
 // (fast-csv, unzipper, archiver, bluebird), which reading one sheet never uses: 1,049 KB of a bundle
 // against 482 KB for this (bench: bundle_kb_*).
@@ -228,51 +231,14 @@ function inflateEntry(buffer: Buffer, entry: ZipEntry, budget: { remaining: numb
   return data;
 }
 
-/** An uncompressed zip of the given parts, in a fresh ArrayBuffer (what JSZip reads without copying). */
-function storedZip(files: ReadonlyArray<readonly [string, Buffer]>): ArrayBuffer {
-  const names = files.map(([name]) => Buffer.from(name, 'utf8'));
-  const crcs = files.map(([, data]) => crc32(data));
-  const localSize = files.reduce((sum, [, data], i) => sum + 30 + names[i]!.length + data.length, 0);
-  const centralSize = names.reduce((sum, name) => sum + 46 + name.length, 0);
-  const out = new ArrayBuffer(localSize + centralSize + 22);
-  const view = Buffer.from(out);
-  const offsets: number[] = [];
-  let at = 0;
-  files.forEach(([, data], i) => {
-    const name = names[i]!;
-    offsets.push(at);
-    view.writeUInt32LE(SIG_LOCAL, at);
-    view.writeUInt16LE(20, at + 4);
-    view.writeUInt16LE(0x0800, at + 6);
-    view.writeUInt32LE(crcs[i]!, at + 14);
-    view.writeUInt32LE(data.length, at + 18);
-    view.writeUInt32LE(data.length, at + 22);
-    view.writeUInt16LE(name.length, at + 26);
-    name.copy(view, at + 30);
-    data.copy(view, at + 30 + name.length);
-    at += 30 + name.length + data.length;
-  });
-  const centralOffset = at;
-  files.forEach(([, data], i) => {
-    const name = names[i]!;
-    view.writeUInt32LE(SIG_CENTRAL, at);
-    view.writeUInt16LE(20, at + 4);
-    view.writeUInt16LE(20, at + 6);
-    view.writeUInt16LE(0x0800, at + 8);
-    view.writeUInt32LE(crcs[i]!, at + 16);
-    view.writeUInt32LE(data.length, at + 20);
-    view.writeUInt32LE(data.length, at + 24);
-    view.writeUInt16LE(name.length, at + 28);
-    view.writeUInt32LE(offsets[i]!, at + 42);
-    name.copy(view, at + 46);
-    at += 46 + name.length;
-  });
-  view.writeUInt32LE(SIG_EOCD, at);
-  view.writeUInt16LE(files.length, at + 8);
-  view.writeUInt16LE(files.length, at + 10);
-  view.writeUInt32LE(centralSize, at + 12);
-  view.writeUInt32LE(centralOffset, at + 16);
-  return out;
+/**
+ * An uncompressed zip of the given parts, written by JSZip (exceljs's own zip library, so no new code
+ * in the bundle): stored, not deflated, because exceljs unzips it again at once.
+ */
+function storedZip(files: ReadonlyArray<readonly [string, Buffer]>): Promise<ArrayBuffer> {
+  const zip = new JSZip();
+  for (const [name, data] of files) zip.file(name, data, { binary: true, createFolders: false });
+  return zip.generateAsync({ type: 'arraybuffer', compression: 'STORE' });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -515,7 +481,7 @@ async function loadWorksheet(parts: Parts): Promise<ExcelJS.Worksheet> {
   if (parts.sharedStrings) files.push(['xl/sharedStrings.xml', parts.sharedStrings]);
   const workbook = new Workbook();
   try {
-    await workbook.xlsx.load(storedZip(files));
+    await workbook.xlsx.load(await storedZip(files));
   } catch {
     // exceljs parsing the file's own XML (the package around it is ours, and checked): the file's fault.
     throw corrupt();
