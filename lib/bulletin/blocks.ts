@@ -4,9 +4,9 @@
  * placed over it).
  *
  * Why a grid rather than a pdfmake table: pdfmake draws every rule and every fill of a table cell by cell
- * and lays out every cell through its full table machinery; a 40-row table cost more than the rest of a
- * bulletin together (PERFORMANCE.md). A grid has fixed column widths and one line per cell, which is all
- * a bulletin's tables need, and costs about half.
+ * and lays out every cell through its full table machinery; in the rendering profile a 40-row table cost
+ * more than the rest of a bulletin together. A grid has fixed column widths and one line per cell, which
+ * is all a bulletin's tables need, and costs about half.
  */
 import { r2 } from './charts.ts';
 import type { CanvasElement, CanvasNode, StackNode, TextNode } from './pdfmake-types.ts';

@@ -1,6 +1,6 @@
 /**
  * Chart geometry for bulletins, pure: scales, ticks and the points of lines and bars, in PDF points.
- * definition.ts turns these into pdfmake canvas elements (vector drawing, no SVG) and detached text labels.
+ * The sections (sections/) turn these into pdfmake canvas elements (vector drawing, no SVG) and detached text labels.
  *
  * Coordinates are rounded to two decimals so that content streams stay short and identical inputs give
  * identical bytes.

@@ -2,7 +2,7 @@
  * Indonesian (id-ID) number, date and status formatting for bulletins. Pure.
  *
  * The formatters are built once: `toLocaleString` per call builds a formatter each time and cost as
- * much as PDF compression in the rendering profile (see PERFORMANCE.md).
+ * much as PDF compression in the rendering profile.
  */
 import { MONTH_NAMES_ID, parsePeriod } from '../domain/period.ts';
 import type { Period, Status } from '../domain/types.ts';

@@ -1,7 +1,7 @@
 /**
  * What a bulletin says beyond the headline figures, as plain data: the month's largest movers among the
- * sub-regions, the segment breakdown a region reported, and the shape of its trend. Pure; definition.ts
- * lays these out.
+ * sub-regions, the segment breakdown a region reported, and the shape of its trend. Pure; the sections
+ * (sections/movers.ts, segments.ts, trend.ts) lay these out.
  */
 import type { RegionDetails, RegionFigures } from '../domain/types.ts';
 

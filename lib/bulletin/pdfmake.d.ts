@@ -14,13 +14,13 @@ declare module 'pdfmake' {
   export default pdfmake;
 }
 
-// pdfmake's pdfkit document class (CommonJS, `exports.default`); render.ts shares parsed fonts through it.
+// pdfmake's pdfkit document class (CommonJS, `exports.default`); pdf-engine-patches.ts shares parsed fonts through it.
 declare module 'pdfmake/js/PDFDocument.js' {
   const module: { default?: unknown };
   export default module;
 }
 
-// pdfmake's style stack (CommonJS, `exports.default`); pdfmake-speedups.ts replaces its lookups.
+// pdfmake's style stack (CommonJS, `exports.default`); pdf-engine-patches.ts replaces its lookups.
 declare module 'pdfmake/js/StyleContextStack.js' {
   const module: { default?: unknown };
   export default module;

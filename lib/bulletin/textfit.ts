@@ -2,10 +2,10 @@
  * Line breaking for bulletin paragraphs, pure, from Roboto's advance widths.
  *
  * pdfmake wraps a paragraph by splitting it into one text run per word, and measures and draws each word
- * on its own: a bulletin's notes alone were a third of its rendering time (PERFORMANCE.md). Breaking the
- * lines here, once, turns each line into a single unwrapped run. Widths are the sum of the glyphs' advance
- * widths, which never falls short of pdfkit's (kerning only narrows Roboto's text); the test checks the
- * tables against the font files and every broken line against pdfkit's own measure.
+ * on its own: a bulletin's notes alone were a third of its rendering time. Breaking the lines here, once,
+ * turns each line into a single unwrapped run. Widths are the sum of the glyphs' advance widths, which
+ * never falls short of pdfkit's (kerning only narrows Roboto's text); the test checks the tables against
+ * the font files and every broken line against pdfkit's own measure.
  */
 
 /** Advance widths (font units, 2048 per em) of U+0020–U+007E and then of EXTRA, per face. */
@@ -26,7 +26,10 @@ const ASCII_AND_EXTRA = {
   ],
 } as const;
 
-/** The non-ASCII characters bulletins use, in the order of their widths above. */
+/**
+ * The non-ASCII characters bulletins use, in the order of their widths above. Also the end of the glyph
+ * repertoire every font subset starts with (pdf-engine-patches.ts): a change here changes the PDFs' bytes.
+ */
 export const EXTRA_CHARACTERS = '–−—·÷×≥≤■¦…’é';
 
 const UNITS_PER_EM = 2048;

@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DocDefinition } from '../../lib/bulletin/pdfmake-types.ts';
-import { original, replacements, StyleContextStack, type StyleStack } from '../../lib/bulletin/pdfmake-speedups.ts';
-import { renderBulletinPdf, renderPdf, setRenderCaches } from '../../lib/bulletin/render.ts';
+import { setRenderCaches, styleLookups, type StyleStack } from '../../lib/bulletin/pdf-engine-patches.ts';
+import { renderBulletinPdf, renderPdf } from '../../lib/bulletin/render.ts';
 import { lampungInput, regencyInput } from './bulletin-fixtures.ts';
 
 const PROPERTIES = ['bold', 'color', 'fontSize', 'noWrap', 'decoration', 'alignment'] as const;
+
+const { StyleContextStack, original, replacements } = styleLookups();
 
 /** A style stack built by pdfmake's own constructor, with its lookups pinned to one implementation. */
 function stackOf(
@@ -14,8 +16,7 @@ function stackOf(
   items: Array<string | Record<string, unknown>>,
   getProperty: (this: StyleStack, property: string) => unknown,
 ): StyleStack {
-  const Stack = StyleContextStack as unknown as new (styles: object, defaults: object) => StyleStack & { push(item: unknown): void };
-  const stack = new Stack(styles, defaultStyle);
+  const stack = new StyleContextStack(styles, defaultStyle);
   for (const item of items) stack.push(item);
   stack.getProperty = getProperty;
   return stack;
