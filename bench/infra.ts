@@ -13,6 +13,7 @@ import { loadConfig } from '../infra/config.ts';
 import { REPO_ROOT } from '../infra/constructs/function.ts';
 import { UcjBulletinStack } from '../infra/stack.ts';
 import { median, report } from './report.ts';
+import { lambdaEnvironment } from '../test/support/lambda-env.ts';
 
 const FUNCTIONS = {
   ValidateUpload: 'validate-upload',
@@ -58,12 +59,7 @@ export async function benchInfra(): Promise<void> {
       report(`bundle_kb_${name}`, statSync(path.join(assetDir, 'index.mjs')).size / 1024, 'kb', { target: 1500 });
 
       // Deploy-time values (bucket name, queue URL...) become placeholders, as in test/infra.
-      const env = Object.fromEntries(
-        Object.entries(fn.Properties.Environment?.Variables ?? {}).map(([key, value]) => [
-          key,
-          typeof value === 'string' ? value : `placeholder-${key.toLowerCase()}`,
-        ]),
-      );
+      const env = lambdaEnvironment(fn.Properties.Environment?.Variables ?? {});
       const runs = Array.from({ length: INIT_RUNS }, () => coldInitMs(assetDir, env));
       report(`cold_init_ms_${name}`, median(runs), 'ms', { target: 300, runs: INIT_RUNS });
     }

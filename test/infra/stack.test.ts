@@ -14,6 +14,7 @@ import { FUNCTION_SETTINGS, LOCAL_ONLY_SETTINGS } from '../../lib/config.ts';
 import { METRICS_NAMESPACE, MONTH_RUN_METRICS, MONTH_RUN_SERVICE } from '../../lib/contract/metrics.ts';
 import { STACK_OUTPUTS } from '../../lib/contract/stack-outputs.ts';
 import { templatePolicies, type TemplatePolicies } from './iam.ts';
+import { lambdaEnvironment } from '../support/lambda-env.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
 
@@ -432,13 +433,7 @@ describe('bundles', () => {
 
   /** The function's environment as Lambda would set it, with a placeholder for each deploy-time value. */
   function lambdaEnvOf(id: FunctionId): Record<string, string> {
-    const variables = (functions[id].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-    return Object.fromEntries(
-      Object.entries(variables).map(([key, value]) => [
-        key,
-        typeof value === 'string' ? value : key.endsWith('_URL') ? `https://placeholder.example/${key.toLowerCase()}` : `placeholder-${key.toLowerCase()}`,
-      ]),
-    );
+    return lambdaEnvironment((functions[id].Properties.Environment as { Variables: Record<string, unknown> }).Variables);
   }
 
   it('are ESM with a require shim', () => {
