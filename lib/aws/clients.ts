@@ -10,7 +10,6 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { AwsSettings } from '../config.ts';
-import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { injectFaults, type Faults } from './faults.ts';
 import { batchRetryStrategy, pacedRetryStrategy, RETRY_DEFAULTS } from './retry.ts';
 
@@ -33,24 +32,17 @@ export function commonConfig(env: AwsSettings) {
 }
 
 /**
- * What a handler adds to the clients it builds: its tracer, which records every call as an X-Ray
- * subsegment where tracing is on (Lambda with active tracing; never locally), and, for tests only, the
- * faults to inject (faults.ts), which Lambda's entry points never pass.
+ * What a handler adds to the clients it builds: for tests only, the faults to inject (faults.ts), which
+ * Lambda's entry points never pass.
  */
 export interface ClientInstrumentation {
-  tracer?: Tracer | undefined;
   faults?: Faults | undefined;
 }
 
 type InjectableService = Parameters<typeof injectFaults>[1];
 
-function instrument<Client extends Parameters<Tracer['captureAWSv3Client']>[0] & Parameters<typeof injectFaults>[0]>(
-  client: Client,
-  { tracer, faults }: ClientInstrumentation,
-  service?: InjectableService,
-): Client {
+function instrument<Client extends Parameters<typeof injectFaults>[0]>(client: Client, { faults }: ClientInstrumentation, service?: InjectableService): Client {
   if (faults && service) injectFaults(client, service, faults);
-  if (tracer?.isTracingEnabled()) tracer.captureAWSv3Client(client);
   return client;
 }
 

@@ -1,6 +1,6 @@
 /** SQS, one message per official → send their bulletins once; failed records are retried by SQS alone (lib/jobs/deliver-bulletin.ts). */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { functionTelemetry, traced } from '../observability/telemetry.ts';
+import { functionTelemetry, withInvocationContext } from '../observability/telemetry.ts';
 import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
 import type { DeliverBulletinSettings } from '../config.ts';
@@ -33,7 +33,7 @@ export function createDeliverBulletinHandler(
 ): (event: unknown, context: Context) => Promise<SQSBatchResponse> {
   const telemetry = functionTelemetry('deliver-bulletin');
   const { logger } = telemetry;
-  const clients = { faults, tracer: telemetry.tracer };
+  const clients = { faults };
   const dynamo = dynamoClient(settings, clients);
   const deps = {
     store: objectStoreFor(settings, s3Client(settings, clients)),
@@ -51,7 +51,7 @@ export function createDeliverBulletinHandler(
   // in doubt. Parallelism comes from Lambda concurrency on the queue. The processor and the time left
   // belong to the invocation (the local stack runs several in one process; Lambda, one per container).
   return (event, context) =>
-    traced(telemetry, context, async () => {
+    withInvocationContext(telemetry, context, async () => {
       const remainingMs = () => context.getRemainingTimeInMillis();
       const recordHandler = async (record: SQSRecord) => {
         const message = parseDeliveryMessage(record.body);

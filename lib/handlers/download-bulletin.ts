@@ -1,6 +1,6 @@
 /** A function URL (GET `?t=<token>`) → a redirect to the bulletin the link names (lib/jobs/download-bulletin.ts). */
 import type { Context } from 'aws-lambda';
-import { functionTelemetry, traced } from '../observability/telemetry.ts';
+import { functionTelemetry, withInvocationContext } from '../observability/telemetry.ts';
 import * as z from 'zod';
 import type { DownloadBulletinSettings } from '../config.ts';
 import { s3Client, secretsClient } from '../aws/clients.ts';
@@ -19,7 +19,7 @@ const urlEventSchema = z.object({
 export function createDownloadBulletinHandler(settings: DownloadBulletinSettings, { faults }: HandlerOptions = {}): (event: unknown, context?: Context) => Promise<HttpAnswer> {
   const telemetry = functionTelemetry('download-bulletin');
   const { logger } = telemetry;
-  const clients = { faults, tracer: telemetry.tracer };
+  const clients = { faults };
   const s3 = s3Client(settings, clients);
   const deps = {
     store: s3ObjectStore(s3, settings.BUCKET_NAME),
@@ -28,7 +28,7 @@ export function createDownloadBulletinHandler(settings: DownloadBulletinSettings
     now: systemClock,
   };
   return (event, context) =>
-    traced(telemetry, context, async () => {
+    withInvocationContext(telemetry, context, async () => {
       const request = urlEventSchema.parse(event);
       const method = request.requestContext.http.method;
       if (method !== 'GET' && method !== 'HEAD') return { statusCode: 405, headers: { allow: 'GET, HEAD' }, body: '' };

@@ -1,6 +1,6 @@
 /** EventBridge Scheduler, monthly (Asia/Jakarta) → the month's job. Payload `{ "period"?: "YYYY-MM" }` (lib/jobs/monthly-run.ts). */
 import type { Context } from 'aws-lambda';
-import { functionTelemetry, traced } from '../observability/telemetry.ts';
+import { functionTelemetry, withInvocationContext } from '../observability/telemetry.ts';
 import type { MonthlyRunSettings } from '../config.ts';
 import { deliveryQueueFor, historyFor, mailAccountFor, objectStoreFor, rendererFor, systemClock, type HandlerOptions } from '../runtime.ts';
 import { monthlyRunEventSchema, periodOfEvent, runMonth, type MonthlyRunSummary } from '../jobs/monthly-run.ts';
@@ -11,7 +11,7 @@ import { dynamoClient, lambdaClient, s3Client, sesClient, sqsClient } from '../a
 export function createMonthlyRunHandler(settings: MonthlyRunSettings, { faults }: HandlerOptions = {}): (event: unknown, context?: Context) => Promise<MonthlyRunSummary> {
   const telemetry = functionTelemetry('monthly-run');
   const { logger } = telemetry;
-  const clients = { faults, tracer: telemetry.tracer };
+  const clients = { faults };
   const metrics = monthRunMetrics();
   // Inert unless a crash test asked for one (faults.crashAt).
   const crashPoint = crashPointsFrom(faults);
@@ -29,7 +29,7 @@ export function createMonthlyRunHandler(settings: MonthlyRunSettings, { faults }
     logger,
   };
   return (event, context) =>
-    traced(telemetry, context, () =>
+    withInvocationContext(telemetry, context, () =>
       withRunMetrics(metrics, async () => {
         const input = monthlyRunEventSchema.parse(event ?? {});
         const period = periodOfEvent(input, systemClock());

@@ -1,6 +1,6 @@
 /** EventBridge Scheduler, some days before the run → remind admins whose regions have not uploaded (lib/jobs/remind-uploads.ts). */
 import type { Context } from 'aws-lambda';
-import { functionTelemetry, traced } from '../observability/telemetry.ts';
+import { functionTelemetry, withInvocationContext } from '../observability/telemetry.ts';
 import * as z from 'zod';
 import type { RemindUploadsSettings } from '../config.ts';
 import { ledgerFor, mailerFor, objectStoreFor, systemClock, type HandlerOptions } from '../runtime.ts';
@@ -17,7 +17,7 @@ const eventSchema = z.object({
 export function createRemindUploadsHandler(settings: RemindUploadsSettings, { faults }: HandlerOptions = {}): (event: unknown, context?: Context) => Promise<RemindResult> {
   const telemetry = functionTelemetry('remind-uploads');
   const { logger } = telemetry;
-  const clients = { faults, tracer: telemetry.tracer };
+  const clients = { faults };
   const deps = {
     store: objectStoreFor(settings, s3Client(settings, clients)),
     mailer: mailerFor(settings, sesClient(settings, clients)),
@@ -26,7 +26,7 @@ export function createRemindUploadsHandler(settings: RemindUploadsSettings, { fa
     now: systemClock,
   };
   return (event, context) =>
-    traced(telemetry, context, async () => {
+    withInvocationContext(telemetry, context, async () => {
       const input = eventSchema.parse(event ?? {});
       const due = input.scheduledTime ? new Date(input.scheduledTime) : systemClock();
       // The run early next month reports on the month before it, so that month's uploads are the ones due.

@@ -1,6 +1,6 @@
 /** monthly-run → a batch of one month's bulletins: render, check and store each (lib/jobs/render-bulletins.ts). */
 import type { Context } from 'aws-lambda';
-import { functionTelemetry, traced } from '../observability/telemetry.ts';
+import { functionTelemetry, withInvocationContext } from '../observability/telemetry.ts';
 import type { RenderBulletinsSettings } from '../config.ts';
 import { objectStoreFor, type HandlerOptions } from '../runtime.ts';
 import { s3Client } from '../aws/clients.ts';
@@ -10,10 +10,10 @@ import { parseRenderRequest, renderAndStore, type RenderResponse } from '../jobs
 export function createRenderBulletinsHandler(settings: RenderBulletinsSettings, { faults }: HandlerOptions = {}): (event: unknown, context?: Context) => Promise<RenderResponse> {
   const telemetry = functionTelemetry('render-bulletins');
   const { logger } = telemetry;
-  const clients = { faults, tracer: telemetry.tracer };
+  const clients = { faults };
   const store = objectStoreFor(settings, s3Client(settings, clients));
   return (event, context) =>
-    traced(telemetry, context, async () => {
+    withInvocationContext(telemetry, context, async () => {
       const { jobs } = parseRenderRequest(event);
       const outcomes = await renderAndStore({ store, renderBulletins }, jobs);
       const failed = outcomes.flatMap((outcome, index) => (outcome.ok ? [] : [{ key: jobs[index]!.key, reason: outcome.reason }]));

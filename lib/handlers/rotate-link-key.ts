@@ -1,6 +1,6 @@
 /** Secrets Manager rotation → a new link-signing key (lib/jobs/rotate-link-key.ts). */
 import type { Context } from 'aws-lambda';
-import { functionTelemetry, traced } from '../observability/telemetry.ts';
+import { functionTelemetry, withInvocationContext } from '../observability/telemetry.ts';
 import type { AwsSettings } from '../config.ts';
 import { secretsClient } from '../aws/clients.ts';
 import { rotateLinkKey, rotationEventSchema } from '../jobs/rotate-link-key.ts';
@@ -8,10 +8,9 @@ import { rotateLinkKey, rotationEventSchema } from '../jobs/rotate-link-key.ts';
 export function createRotateLinkKeyHandler(settings: AwsSettings): (event: unknown, context?: Context) => Promise<void> {
   const telemetry = functionTelemetry('rotate-link-key');
   const { logger } = telemetry;
-  const clients = { tracer: telemetry.tracer };
-  const secrets = secretsClient(settings, clients);
+  const secrets = secretsClient(settings);
   return (event, context) =>
-    traced(telemetry, context, async () => {
+    withInvocationContext(telemetry, context, async () => {
       const rotation = rotationEventSchema.parse(event);
       await rotateLinkKey(secrets, rotation);
       logger.info('rotation step done', { step: rotation.Step, version: rotation.ClientRequestToken });

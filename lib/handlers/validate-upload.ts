@@ -1,6 +1,6 @@
 /** S3 ObjectCreated on `uploads/` → validate the version the event names (lib/jobs/validate-upload.ts). */
 import type { Context } from 'aws-lambda';
-import { functionTelemetry, traced } from '../observability/telemetry.ts';
+import { functionTelemetry, withInvocationContext } from '../observability/telemetry.ts';
 import * as z from 'zod';
 import type { ValidateUploadSettings } from '../config.ts';
 import { mailerFor, objectStoreFor, systemClock, type HandlerOptions } from '../runtime.ts';
@@ -24,7 +24,7 @@ const s3EventSchema = z.object({
 export function createValidateUploadHandler(settings: ValidateUploadSettings, { faults }: HandlerOptions = {}): (event: unknown, context?: Context) => Promise<ValidateOutcome[]> {
   const telemetry = functionTelemetry('validate-upload');
   const { logger } = telemetry;
-  const clients = { faults, tracer: telemetry.tracer };
+  const clients = { faults };
   const deps = {
     store: objectStoreFor(settings, s3Client(settings, clients)),
     mailer: mailerFor(settings, sesClient(settings, clients)),
@@ -34,7 +34,7 @@ export function createValidateUploadHandler(settings: ValidateUploadSettings, { 
     logger,
   };
   return (event, context) =>
-    traced(telemetry, context, async () => {
+    withInvocationContext(telemetry, context, async () => {
       const { Records } = s3EventSchema.parse(event);
       const outcomes: ValidateOutcome[] = [];
       for (const record of Records) {
