@@ -13,7 +13,8 @@ export const recipientSchema = z.object({
   title: z.string(),
   /** `nasional`, a province code or a regency code. */
   scope: z.string().min(1),
-  role: z.enum(['pejabat', 'admin']),
+  /** `operator`: runs and watches the system (the portal's operator pages); receives no bulletin or report. */
+  role: z.enum(['pejabat', 'admin', 'operator']),
 });
 export type Recipient = z.infer<typeof recipientSchema>;
 
@@ -77,6 +78,11 @@ function checkRecipients(file: InputFile<Field>, regions: RegionIndex): Recipien
       errors.add({ row, column: columnOf('scope'), code: 'KODE_TIDAK_DIKENAL', message: `Cakupan "${quoteCell(parsed.data.scope)}" tidak dikenal: isi "nasional", kode provinsi, atau kode kabupaten/kota.` });
       continue;
     }
+    // An operator runs the whole system: a narrower scope would promise a limit nothing enforces.
+    if (parsed.data.role === 'operator' && parsed.data.scope !== NATIONAL_CODE) {
+      errors.add({ row, column: columnOf('scope'), code: 'CAKUPAN_OPERATOR', message: `Peran operator hanya untuk cakupan "nasional", bukan "${quoteCell(parsed.data.scope)}".` });
+      continue;
+    }
     const key = `${parsed.data.email}|${parsed.data.scope}|${parsed.data.role}`;
     if (seen.has(key)) {
       errors.add({ row, column: columnOf('email'), code: 'PENERIMA_GANDA', message: `${parsed.data.email} dengan cakupan ${parsed.data.scope} sebagai ${parsed.data.role} tercantum dua kali.` });
@@ -102,7 +108,7 @@ function recipientMessage(field: Field, value: string, column: string): string {
     case 'email':
       return `Alamat surel "${quoteCell(value)}" tidak sah.`;
     case 'role':
-      return `Peran "${quoteCell(value)}" tidak sah: isi "pejabat" (menerima buletin) atau "admin" (menerima laporan validasi).`;
+      return `Peran "${quoteCell(value)}" tidak sah: isi "pejabat" (menerima buletin), "admin" (menerima laporan validasi) atau "operator" (menjalankan sistem).`;
     case 'name':
       return 'Nama penerima wajib diisi.';
     default:

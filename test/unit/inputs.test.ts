@@ -154,6 +154,18 @@ describe('targets and recipients files', () => {
       { code: '18', year: 2025, targetPct: 38.39, targetActive: 1_149_447 },
     ]);
   });
+  it('accepts national operators, who receive nothing, and refuses an operator with a narrower scope', async () => {
+    const csv = 'email,nama,jabatan,cakupan,peran\nops@bpjsketenagakerjaan.example,Dewi,Operator,nasional,operator\nani@pemprov.example,Ani,Kepala,18,pejabat\n';
+    const accepted = await validateRecipients(Buffer.from(csv), 'config/recipients.csv', regions);
+    expect(accepted.errors).toEqual([]);
+    expect(accepted.recipients.map((r) => [r.email, r.role])).toEqual([
+      ['ops@bpjsketenagakerjaan.example', 'operator'],
+      ['ani@pemprov.example', 'pejabat'],
+    ]);
+    const narrow = await validateRecipients(Buffer.from('email,nama,jabatan,cakupan,peran\nops@contoh.example,Dewi,Operator,18,operator\n'), 'config/recipients.csv', regions);
+    expect(narrow.ok).toBe(false);
+    expect(narrow.errors.map((e) => [e.row, e.column, e.code])).toEqual([[2, 'cakupan', 'CAKUPAN_OPERATOR']]);
+  });
   it('rejects a recipient with a bad address or role, naming the row', async () => {
     const csv = 'email,nama,jabatan,cakupan,peran\nbukan-surel,Ani,Kepala,18,pejabat\nbudi@pemprov.example,Budi,Gubernur,18,raja\n';
     const result = await validateRecipients(Buffer.from(csv), 'config/recipients.csv', regions);
