@@ -1,6 +1,7 @@
 /**
  * AWS SDK clients built from configuration. The same code talks to AWS or to the embedded local stack:
- * only the endpoints differ. Build them once per process and pass them into the adapters.
+ * only the endpoints differ. Build them once per process and pass them into the adapters. `faults` is
+ * for tests (faults.ts): Lambda's entry points never pass any.
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -31,21 +32,6 @@ export function commonConfig(env: AwsSettings) {
   return { region: env.AWS_REGION, ...(local ? { credentials: LOCAL_CREDENTIALS } : {}) };
 }
 
-/**
- * What a handler adds to the clients it builds: for tests only, the faults to inject (faults.ts), which
- * Lambda's entry points never pass.
- */
-export interface ClientInstrumentation {
-  faults?: Faults | undefined;
-}
-
-type InjectableService = Parameters<typeof injectFaults>[1];
-
-function instrument<Client extends Parameters<typeof injectFaults>[0]>(client: Client, { faults }: ClientInstrumentation, service?: InjectableService): Client {
-  if (faults && service) injectFaults(client, service, faults);
-  return client;
-}
-
 // The same retries on AWS and locally (lib/aws/retry.ts): up to 10 attempts with capped, jittered
 // back-off and no retry quota, because one monthly run makes thousands of calls and a failed call
 // fails the month. One strategy per client, so each paces and backs off on its own.
@@ -54,36 +40,40 @@ const batchRetries = () => ({ maxAttempts: RETRY_DEFAULTS.maxAttempts, retryStra
 // One builder per service, so that a function's bundle holds only the clients its handler builds
 // (the SDK packages are side-effect free: an unused builder takes its client out of the bundle).
 
-export function s3Client(env: AwsSettings, instrumentation: ClientInstrumentation = {}): S3Client {
+export function s3Client(env: AwsSettings, faults?: Faults): S3Client {
   const client = new S3Client({ ...commonConfig(env), ...batchRetries(), ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT, forcePathStyle: true } : {}) });
-  return instrument(client, instrumentation, 's3');
+  if (faults) injectFaults(client, 's3', faults);
+  return client;
 }
 
-export function dynamoClient(env: AwsSettings, instrumentation: ClientInstrumentation = {}): DynamoDBDocumentClient {
+export function dynamoClient(env: AwsSettings, faults?: Faults): DynamoDBDocumentClient {
   const client = DynamoDBDocumentClient.from(
     new DynamoDBClient({ ...commonConfig(env), ...batchRetries(), ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}) }),
     { marshallOptions: { removeUndefinedValues: true } },
   );
-  return instrument(client, instrumentation, 'dynamodb');
+  if (faults) injectFaults(client, 'dynamodb', faults);
+  return client;
 }
 
 /**
  * SES throttles by the second: the SDK's adaptive rate limiter paces the sends and slows down on
  * throttling, with the same patient retries as the rest, before SQS retries anything.
  */
-export function sesClient(env: AwsSettings, instrumentation: ClientInstrumentation = {}): SESv2Client {
+export function sesClient(env: AwsSettings, faults?: Faults): SESv2Client {
   const client = new SESv2Client({
     ...commonConfig(env),
     maxAttempts: RETRY_DEFAULTS.maxAttempts,
     retryStrategy: pacedRetryStrategy(),
     ...(env.SES_ENDPOINT ? { endpoint: env.SES_ENDPOINT } : {}),
   });
-  return instrument(client, instrumentation, 'ses');
+  if (faults) injectFaults(client, 'ses', faults);
+  return client;
 }
 
-export function sqsClient(env: AwsSettings, instrumentation: ClientInstrumentation = {}): SQSClient {
+export function sqsClient(env: AwsSettings, faults?: Faults): SQSClient {
   const client = new SQSClient({ ...commonConfig(env), ...batchRetries(), ...(env.SQS_ENDPOINT ? { endpoint: env.SQS_ENDPOINT } : {}) });
-  return instrument(client, instrumentation, 'sqs');
+  if (faults) injectFaults(client, 'sqs', faults);
+  return client;
 }
 
 /**
@@ -91,22 +81,22 @@ export function sqsClient(env: AwsSettings, instrumentation: ClientInstrumentati
  * same patient retries as the rest: a throttled invocation (429, the function's reserved concurrency
  * reached) waits and tries again rather than failing the month.
  */
-export function lambdaClient(env: AwsSettings, instrumentation: ClientInstrumentation = {}): LambdaClient {
-  return instrument(new LambdaClient({ ...commonConfig(env), ...batchRetries(), ...(env.LAMBDA_ENDPOINT ? { endpoint: env.LAMBDA_ENDPOINT } : {}) }), instrumentation);
+export function lambdaClient(env: AwsSettings): LambdaClient {
+  return new LambdaClient({ ...commonConfig(env), ...batchRetries(), ...(env.LAMBDA_ENDPOINT ? { endpoint: env.LAMBDA_ENDPOINT } : {}) });
 }
 
-export function secretsClient(env: AwsSettings, instrumentation: ClientInstrumentation = {}): SecretsManagerClient {
-  return instrument(new SecretsManagerClient({ ...commonConfig(env), ...batchRetries(), ...(env.SECRETS_ENDPOINT ? { endpoint: env.SECRETS_ENDPOINT } : {}) }), instrumentation);
+export function secretsClient(env: AwsSettings): SecretsManagerClient {
+  return new SecretsManagerClient({ ...commonConfig(env), ...batchRetries(), ...(env.SECRETS_ENDPOINT ? { endpoint: env.SECRETS_ENDPOINT } : {}) });
 }
 
 /** Every client: for the CLI, the local driver and tests, which use them all. */
-export function createAwsClients(env: AwsSettings, instrumentation: ClientInstrumentation = {}): AwsClients {
+export function createAwsClients(env: AwsSettings, faults?: Faults): AwsClients {
   return {
-    s3: s3Client(env, instrumentation),
-    dynamo: dynamoClient(env, instrumentation),
-    ses: sesClient(env, instrumentation),
-    sqs: sqsClient(env, instrumentation),
-    lambda: lambdaClient(env, instrumentation),
-    secrets: secretsClient(env, instrumentation),
+    s3: s3Client(env, faults),
+    dynamo: dynamoClient(env, faults),
+    ses: sesClient(env, faults),
+    sqs: sqsClient(env, faults),
+    lambda: lambdaClient(env),
+    secrets: secretsClient(env),
   };
 }

@@ -1,6 +1,7 @@
 /** SQS, one message per official → send their bulletins once; failed records are retried by SQS alone (lib/jobs/deliver-bulletin.ts). */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { functionTelemetry, withInvocationContext } from '../observability/telemetry.ts';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { withInvocationContext } from '../observability/telemetry.ts';
 import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
 import type { DeliverBulletinSettings } from '../config.ts';
@@ -31,16 +32,14 @@ export function createDeliverBulletinHandler(
   settings: DeliverBulletinSettings,
   { faults }: HandlerOptions = {},
 ): (event: unknown, context: Context) => Promise<SQSBatchResponse> {
-  const telemetry = functionTelemetry('deliver-bulletin');
-  const { logger } = telemetry;
-  const clients = { faults };
-  const dynamo = dynamoClient(settings, clients);
+  const logger = new Logger({ serviceName: 'deliver-bulletin' });
+  const dynamo = dynamoClient(settings, faults);
   const deps = {
-    store: objectStoreFor(settings, s3Client(settings, clients)),
+    store: objectStoreFor(settings, s3Client(settings, faults)),
     history: historyFor(settings, dynamo),
     ledger: ledgerFor(settings, 'delivery', dynamo),
-    mailer: mailerFor(settings, sesClient(settings, clients)),
-    links: linkSignerFor(settings, secretsClient(settings, clients)),
+    mailer: mailerFor(settings, sesClient(settings, faults)),
+    links: linkSignerFor(settings, secretsClient(settings)),
     sender: settings.SENDER_ADDRESS,
     replyTo: settings.REPLY_TO_ADDRESS,
     now: systemClock,
@@ -51,7 +50,7 @@ export function createDeliverBulletinHandler(
   // in doubt. Parallelism comes from Lambda concurrency on the queue. The processor and the time left
   // belong to the invocation (the local stack runs several in one process; Lambda, one per container).
   return (event, context) =>
-    withInvocationContext(telemetry, context, async () => {
+    withInvocationContext(logger, context, async () => {
       const remainingMs = () => context.getRemainingTimeInMillis();
       const recordHandler = async (record: SQSRecord) => {
         const message = parseDeliveryMessage(record.body);

@@ -1,6 +1,7 @@
 /** A function URL (GET `?t=<token>`) → a redirect to the bulletin the link names (lib/jobs/download-bulletin.ts). */
 import type { Context } from 'aws-lambda';
-import { functionTelemetry, withInvocationContext } from '../observability/telemetry.ts';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { withInvocationContext } from '../observability/telemetry.ts';
 import * as z from 'zod';
 import type { DownloadBulletinSettings } from '../config.ts';
 import { s3Client, secretsClient } from '../aws/clients.ts';
@@ -17,18 +18,16 @@ const urlEventSchema = z.object({
 });
 
 export function createDownloadBulletinHandler(settings: DownloadBulletinSettings, { faults }: HandlerOptions = {}): (event: unknown, context?: Context) => Promise<HttpAnswer> {
-  const telemetry = functionTelemetry('download-bulletin');
-  const { logger } = telemetry;
-  const clients = { faults };
-  const s3 = s3Client(settings, clients);
+  const logger = new Logger({ serviceName: 'download-bulletin' });
+  const s3 = s3Client(settings, faults);
   const deps = {
     store: s3ObjectStore(s3, settings.BUCKET_NAME),
     presign: s3Presigner(s3, settings.BUCKET_NAME),
-    keys: secretsManagerLinkKeys(secretsClient(settings, clients), settings.LINK_KEY_SECRET_ARN),
+    keys: secretsManagerLinkKeys(secretsClient(settings), settings.LINK_KEY_SECRET_ARN),
     now: systemClock,
   };
   return (event, context) =>
-    withInvocationContext(telemetry, context, async () => {
+    withInvocationContext(logger, context, async () => {
       const request = urlEventSchema.parse(event);
       const method = request.requestContext.http.method;
       if (method !== 'GET' && method !== 'HEAD') return { statusCode: 405, headers: { allow: 'GET, HEAD' }, body: '' };

@@ -1,6 +1,7 @@
 /** EventBridge Scheduler, some days before the run → remind admins whose regions have not uploaded (lib/jobs/remind-uploads.ts). */
 import type { Context } from 'aws-lambda';
-import { functionTelemetry, withInvocationContext } from '../observability/telemetry.ts';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { withInvocationContext } from '../observability/telemetry.ts';
 import * as z from 'zod';
 import type { RemindUploadsSettings } from '../config.ts';
 import { ledgerFor, mailerFor, objectStoreFor, systemClock, type HandlerOptions } from '../runtime.ts';
@@ -15,18 +16,16 @@ const eventSchema = z.object({
 });
 
 export function createRemindUploadsHandler(settings: RemindUploadsSettings, { faults }: HandlerOptions = {}): (event: unknown, context?: Context) => Promise<RemindResult> {
-  const telemetry = functionTelemetry('remind-uploads');
-  const { logger } = telemetry;
-  const clients = { faults };
+  const logger = new Logger({ serviceName: 'remind-uploads' });
   const deps = {
-    store: objectStoreFor(settings, s3Client(settings, clients)),
-    mailer: mailerFor(settings, sesClient(settings, clients)),
-    ledger: ledgerFor(settings, 'reminder', dynamoClient(settings, clients)),
+    store: objectStoreFor(settings, s3Client(settings, faults)),
+    mailer: mailerFor(settings, sesClient(settings, faults)),
+    ledger: ledgerFor(settings, 'reminder', dynamoClient(settings, faults)),
     sender: settings.SENDER_ADDRESS,
     now: systemClock,
   };
   return (event, context) =>
-    withInvocationContext(telemetry, context, async () => {
+    withInvocationContext(logger, context, async () => {
       const input = eventSchema.parse(event ?? {});
       const due = input.scheduledTime ? new Date(input.scheduledTime) : systemClock();
       // The run early next month reports on the month before it, so that month's uploads are the ones due.

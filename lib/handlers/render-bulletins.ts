@@ -1,6 +1,7 @@
 /** monthly-run → a batch of one month's bulletins: render, check and store each (lib/jobs/render-bulletins.ts). */
 import type { Context } from 'aws-lambda';
-import { functionTelemetry, withInvocationContext } from '../observability/telemetry.ts';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { withInvocationContext } from '../observability/telemetry.ts';
 import type { RenderBulletinsSettings } from '../config.ts';
 import { objectStoreFor, type HandlerOptions } from '../runtime.ts';
 import { s3Client } from '../aws/clients.ts';
@@ -8,12 +9,10 @@ import { renderBulletins } from '../bulletin/pool.ts';
 import { parseRenderRequest, renderAndStore, type RenderResponse } from '../jobs/render-bulletins.ts';
 
 export function createRenderBulletinsHandler(settings: RenderBulletinsSettings, { faults }: HandlerOptions = {}): (event: unknown, context?: Context) => Promise<RenderResponse> {
-  const telemetry = functionTelemetry('render-bulletins');
-  const { logger } = telemetry;
-  const clients = { faults };
-  const store = objectStoreFor(settings, s3Client(settings, clients));
+  const logger = new Logger({ serviceName: 'render-bulletins' });
+  const store = objectStoreFor(settings, s3Client(settings, faults));
   return (event, context) =>
-    withInvocationContext(telemetry, context, async () => {
+    withInvocationContext(logger, context, async () => {
       const { jobs } = parseRenderRequest(event);
       const outcomes = await renderAndStore({ store, renderBulletins }, jobs);
       const failed = outcomes.flatMap((outcome, index) => (outcome.ok ? [] : [{ key: jobs[index]!.key, reason: outcome.reason }]));

@@ -1,6 +1,7 @@
 /** S3 ObjectCreated on `uploads/` → validate the version the event names (lib/jobs/validate-upload.ts). */
 import type { Context } from 'aws-lambda';
-import { functionTelemetry, withInvocationContext } from '../observability/telemetry.ts';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { withInvocationContext } from '../observability/telemetry.ts';
 import * as z from 'zod';
 import type { ValidateUploadSettings } from '../config.ts';
 import { mailerFor, objectStoreFor, systemClock, type HandlerOptions } from '../runtime.ts';
@@ -22,19 +23,17 @@ const s3EventSchema = z.object({
 });
 
 export function createValidateUploadHandler(settings: ValidateUploadSettings, { faults }: HandlerOptions = {}): (event: unknown, context?: Context) => Promise<ValidateOutcome[]> {
-  const telemetry = functionTelemetry('validate-upload');
-  const { logger } = telemetry;
-  const clients = { faults };
+  const logger = new Logger({ serviceName: 'validate-upload' });
   const deps = {
-    store: objectStoreFor(settings, s3Client(settings, clients)),
-    mailer: mailerFor(settings, sesClient(settings, clients)),
+    store: objectStoreFor(settings, s3Client(settings, faults)),
+    mailer: mailerFor(settings, sesClient(settings, faults)),
     sender: settings.SENDER_ADDRESS,
     replyTo: settings.REPLY_TO_ADDRESS,
     now: systemClock,
     logger,
   };
   return (event, context) =>
-    withInvocationContext(telemetry, context, async () => {
+    withInvocationContext(logger, context, async () => {
       const { Records } = s3EventSchema.parse(event);
       const outcomes: ValidateOutcome[] = [];
       for (const record of Records) {
