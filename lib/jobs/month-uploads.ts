@@ -3,7 +3,6 @@
  * validation report. No file is read before its size and its report say it may be: a 1 GB object left
  * in the bucket, or a file already rejected, costs a listing entry, never memory.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { ReportedFigures } from '../domain/compute.ts';
 import { provinceOfCode, type RegionIndex } from '../domain/regions.ts';
 import type { Period } from '../domain/types.ts';
@@ -68,8 +67,6 @@ export interface MonthUploads {
   problems: string[];
 }
 
-let defaultLogger: Logger | undefined;
-
 /**
  * The figures of the month's accepted uploads. Each is read at the version its report accepted. An
  * upload with no report for it yet (its validation is late, or failed before writing one) is validated
@@ -77,7 +74,7 @@ let defaultLogger: Logger | undefined;
  * A bug in the code that reads an upload (a fault) is logged, said in the problems, and costs that
  * upload only: the run goes on without it, and the upload stays as it is.
  */
-export async function readMonthUploads(store: ObjectStore, regions: RegionIndex, period: Period, logger?: ErrorLogger): Promise<MonthUploads> {
+export async function readMonthUploads(store: ObjectStore, regions: RegionIndex, period: Period, logger: ErrorLogger): Promise<MonthUploads> {
   const uploads: MonthUploads = { reported: new Map(), sources: [], sourceOf: new Map(), problems: [] };
   for (const { object, fileName, verdict } of await judgeMonthUploads(store, period)) {
     if (verdict.state === 'too-large') {
@@ -95,7 +92,7 @@ export async function readMonthUploads(store: ObjectStore, regions: RegionIndex,
     if (!read) continue; // removed since the listing (quarantined): nothing to use
     const result = await validateFigures(read.body, { fileName, period, regions });
     if (result.fault) {
-      (logger ?? (defaultLogger ??= new Logger({ serviceName: 'monthly-run' }))).error('a bug in the code failed the validation of an upload: not the file\'s fault', {
+      logger.error('a bug in the code failed the validation of an upload: not the file\'s fault', {
         key: object.key,
         error: result.fault,
       });

@@ -67,8 +67,8 @@ export interface MonthlyRunDeps {
   leaseTtlMs?: number;
   /** Called at each stage a crash test may kill the run at (lib/aws/faults.ts); nothing happens on AWS. */
   crashPoint?: (stage: CrashStage) => void;
-  /** Where a bug in the code that reads an upload is logged (month-uploads.ts); the function's own logger. */
-  logger?: ErrorLogger;
+  /** Where a bug in the code that reads an upload is logged (month-uploads.ts): the function's logger. */
+  logger: ErrorLogger;
 }
 
 export interface MonthlyRunOptions {

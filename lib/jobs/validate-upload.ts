@@ -12,7 +12,6 @@
  * is, nobody is emailed, and the invocation fails, so that Lambda retries it, the operators' alarm goes
  * off and the event waits in the failed-events queue to be sent again once the bug is fixed.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { loadRegionIndex, NATIONAL_CODE, provinceOfCode, type RegionIndex } from '../domain/regions.ts';
 import { validateFigures, type FiguresValidation } from '../inputs/figures.ts';
 import { ReaderFault, type ErrorLogger } from '../inputs/input-file.ts';
@@ -37,12 +36,9 @@ export interface ValidateUploadDeps {
   replyTo?: string;
   now: () => Date;
   regions?: () => Promise<RegionIndex>;
-  /** Where a fault is logged; the function's own logger when not given. */
-  logger?: ErrorLogger;
+  /** Where a fault is logged: the function's logger. */
+  logger: ErrorLogger;
 }
-
-let defaultLogger: Logger | undefined;
-const loggerOf = (deps: ValidateUploadDeps): ErrorLogger => deps.logger ?? (defaultLogger ??= new Logger({ serviceName: 'validate-upload' }));
 
 /** What the S3 event says was created. */
 export interface UploadedObject {
@@ -82,7 +78,7 @@ export async function validateUpload(deps: ValidateUploadDeps, uploaded: Uploade
   const regions = await (deps.regions ?? loadRegionIndex)();
   const result = await validateVersion(deps.store, head, location, regions);
   if (result.fault) {
-    loggerOf(deps).error('a bug in the code failed the validation of an upload: not the file\'s fault; the upload is left in place', {
+    deps.logger.error('a bug in the code failed the validation of an upload: not the file\'s fault; the upload is left in place', {
       key,
       versionId: head.versionId,
       error: result.fault,
@@ -216,7 +212,7 @@ async function adminsFor(deps: ValidateUploadDeps, regions: RegionIndex, codes: 
   const parsed = await readRecipientsFile(deps.store, regions);
   if (!parsed) return [];
   if (parsed.fault) {
-    loggerOf(deps).error('a bug in the code failed reading the recipients: the upload is left unjudged', { error: parsed.fault });
+    deps.logger.error('a bug in the code failed reading the recipients: the upload is left unjudged', { error: parsed.fault });
     throw new ReaderFault(RECIPIENTS_KEY, parsed.fault);
   }
   const admins = parsed.recipients.filter((r) => r.role === 'admin');

@@ -15,6 +15,7 @@ import { generateSampleDataset } from '../../tools/sample/index.ts';
 import { takeMonthLease } from '../../lib/jobs/month-lease.ts';
 import { runMonth } from '../../lib/jobs/monthly-run.ts';
 import type { HistoryStore } from '../../lib/history/store.ts';
+import { Logger } from '@aws-lambda-powertools/logger';
 
 const PERIOD = '2026-10';
 const TTL_MS = 1200;
@@ -151,6 +152,7 @@ describe('the month lease', () => {
         sender: runtime.env.SENDER_ADDRESS,
         now: runtime.now,
         leaseTtlMs: TTL_MS,
+        logger: new Logger({ serviceName: 'monthly-run' }),
       },
       { period: PERIOD },
     );

@@ -19,6 +19,7 @@ import { validationReportKey } from '../../lib/storage/keys.ts';
 import { ObjectTooLarge, type ObjectStore, type ObjectSummary, type StoredObject } from '../../lib/storage/object-store.ts';
 import type { ValidationReport } from '../../lib/storage/validation-report.ts';
 import { SNAPSHOT_SOURCES_KEPT, RUN_RECORD_LIMITS } from '../../lib/history/item-limits.ts';
+import { Logger } from '@aws-lambda-powertools/logger';
 
 const PERIOD = '2026-10';
 
@@ -97,6 +98,7 @@ function deps(store: ObjectStore) {
     mailAccount: runtime.mailAccount,
     sender: runtime.env.SENDER_ADDRESS,
     now: runtime.now,
+    logger: new Logger({ serviceName: 'monthly-run' }),
   };
 }
 

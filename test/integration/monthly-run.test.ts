@@ -23,6 +23,7 @@ import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { runMonth } from '../../lib/jobs/monthly-run.ts';
 import { fanOutRenderer, lambdaRenderInvoker } from '../../lib/jobs/render-fan-out.ts';
 import type { BulletinJob } from '../../lib/jobs/render-bulletins.ts';
+import { Logger } from '@aws-lambda-powertools/logger';
 
 const PERIOD = '2026-10';
 const MAX = 64 * 1024 * 1024;
@@ -214,7 +215,16 @@ describe('a month on the local stack', () => {
     });
     const { runtime } = invoker;
     const fanned = await runMonth(
-      { store: runtime.store, history: runtime.history, queue: runtime.queue, renderAndStore, mailAccount: runtime.mailAccount, sender: runtime.env.SENDER_ADDRESS, now: runtime.now },
+      {
+        store: runtime.store,
+        history: runtime.history,
+        queue: runtime.queue,
+        renderAndStore,
+        mailAccount: runtime.mailAccount,
+        sender: runtime.env.SENDER_ADDRESS,
+        now: runtime.now,
+        logger: new Logger({ serviceName: 'monthly-run' }),
+      },
       { period: PERIOD },
     );
     await invoker.drainDeliveries();

@@ -123,7 +123,8 @@ describe('validate-upload and a bug in the reader', () => {
     // The run in the meantime: the fault report judges nothing, the run validates the upload itself and,
     // the bug still there, goes on without it.
     const runLog: unknown[] = [];
-    const uploads = await readMonthUploads(store, regions, '2026-10', { error: (message, attributes) => void runLog.push({ message, attributes }) });
+    const runLogger = { error: (message: string, attributes: Record<string, unknown>) => void runLog.push({ message, attributes }) };
+    const uploads = await readMonthUploads(store, regions, '2026-10', runLogger);
     expect(uploads.reported.size).toBe(0);
     expect(uploads.problems).toEqual([expect.stringContaining('kesalahan sistem (bukan kesalahan berkas')]);
     expect(runLog).toHaveLength(1);
@@ -133,7 +134,7 @@ describe('validate-upload and a bug in the reader', () => {
     const outcome = await validateUpload(d, { key, versionId, sequencer: '01' });
     expect(outcome).toMatchObject({ status: 'validated', report: { ok: true, rowCount: 1, regionsReported: ['51'] } });
     expect((await readValidationReport(store, '2026-10', 'bali.csv'))?.systemFault).toBeUndefined();
-    expect((await readMonthUploads(store, regions, '2026-10')).reported.get('51')).toMatchObject({ active: 935_079 });
+    expect((await readMonthUploads(store, regions, '2026-10', runLogger)).reported.get('51')).toMatchObject({ active: 935_079 });
   });
 
   it('a bug reading the recipients fails the validation before anything is decided or moved', async () => {
