@@ -104,9 +104,9 @@ async function renderWithWorkers(inputs: readonly BulletinInput[], entry: URL, c
         ]),
       ),
     );
-    const unrendered = results.flatMap((result, index) => (result === undefined ? [index] : []));
-    const fallback = await renderInProcess(unrendered.map((index) => inputs[index]!));
-    return results.map((result, index) => result ?? fallback[unrendered.indexOf(index)]!);
+    const rendered: BulletinResult[] = [];
+    for (const [index, result] of results.entries()) rendered.push(result ?? (await renderCheckedBulletinResult(inputs[index]!)));
+    return rendered;
   } finally {
     await pool.destroy();
   }
