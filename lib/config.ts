@@ -19,6 +19,8 @@ const awsSettings = {
   SQS_ENDPOINT: optionalUrl,
   LAMBDA_ENDPOINT: optionalUrl,
   SECRETS_ENDPOINT: optionalUrl,
+  /** Cognito's user-pool API (AdminCreateUser, ListUsers); on AWS the SDK's own endpoint. */
+  COGNITO_ENDPOINT: optionalUrl,
 };
 const bucketSettings = { BUCKET_NAME: z.string().min(3) };
 const tableSettings = { TABLE_NAME: z.string().min(3) };
@@ -75,6 +77,24 @@ export const downloadBulletinSettingsSchema = z.object({ ...awsSettings, ...buck
 
 export const rotateLinkKeySettingsSchema = z.object({ ...awsSettings });
 
+/** The web portal (lib/portal/): who signs in where, and what it reads and queues. */
+export const portalSettingsSchema = z.object({
+  ...awsSettings,
+  ...bucketSettings,
+  ...tableSettings,
+  /** Resends go on the same queue as the monthly run's deliveries (lib/delivery/resend.ts). */
+  DELIVERY_QUEUE_URL: z.url(),
+  USER_POOL_ID: z.string().min(1),
+  /** The app client the portal signs users in with (public: code flow with PKCE, no secret). */
+  USER_POOL_CLIENT_ID: z.string().min(1),
+  /** The ID tokens' issuer, whose `/.well-known/jwks.json` holds the keys that sign them. */
+  USER_POOL_ISSUER_URL: z.url(),
+  /** Managed login's base: `/oauth2/authorize`, `/oauth2/token` and `/logout` are under it. */
+  LOGIN_BASE_URL: z.url(),
+  /** How long an upload credential and a download link live (seconds). */
+  PORTAL_LINK_SECONDS: z.coerce.number().int().min(60).max(3600).default(300),
+});
+
 /** Every function's schema by handler file name (functions/<name>.ts). */
 export const FUNCTION_SETTINGS = {
   'validate-upload': validateUploadSettingsSchema,
@@ -84,6 +104,7 @@ export const FUNCTION_SETTINGS = {
   'remind-uploads': remindUploadsSettingsSchema,
   'download-bulletin': downloadBulletinSettingsSchema,
   'rotate-link-key': rotateLinkKeySettingsSchema,
+  portal: portalSettingsSchema,
 } as const;
 
 /** Settings that only the local stack sets (its loopback endpoints); never given to a deployed function. */
@@ -97,6 +118,7 @@ export type RenderBulletinsSettings = z.infer<typeof renderBulletinsSettingsSche
 export type DeliverBulletinSettings = z.infer<typeof deliverBulletinSettingsSchema>;
 export type RemindUploadsSettings = z.infer<typeof remindUploadsSettingsSchema>;
 export type DownloadBulletinSettings = z.infer<typeof downloadBulletinSettingsSchema>;
+export type PortalSettings = z.infer<typeof portalSettingsSchema>;
 
 /** The CLI and the local driver use every adapter, so they need the union of every function's settings. */
 export const operatorSettingsSchema = z.object({

@@ -10,6 +10,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { AwsSettings } from '../config.ts';
 import { injectFaults, type Faults } from './faults.ts';
 import { batchRetryStrategy, pacedRetryStrategy, RETRY_DEFAULTS } from './retry.ts';
@@ -28,7 +29,7 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RV
 
 /** Region and, on the local stack (any endpoint set), the static credentials its emulators accept. */
 export function commonConfig(env: AwsSettings) {
-  const local = Boolean(env.S3_ENDPOINT || env.DYNAMODB_ENDPOINT || env.SES_ENDPOINT || env.SQS_ENDPOINT || env.LAMBDA_ENDPOINT || env.SECRETS_ENDPOINT);
+  const local = Boolean(env.S3_ENDPOINT || env.DYNAMODB_ENDPOINT || env.SES_ENDPOINT || env.SQS_ENDPOINT || env.LAMBDA_ENDPOINT || env.SECRETS_ENDPOINT || env.COGNITO_ENDPOINT);
   return { region: env.AWS_REGION, ...(local ? { credentials: LOCAL_CREDENTIALS } : {}) };
 }
 
@@ -87,6 +88,11 @@ export function lambdaClient(env: AwsSettings): LambdaClient {
 
 export function secretsClient(env: AwsSettings): SecretsManagerClient {
   return new SecretsManagerClient({ ...commonConfig(env), ...batchRetries(), ...(env.SECRETS_ENDPOINT ? { endpoint: env.SECRETS_ENDPOINT } : {}) });
+}
+
+/** The user pool's API: `ucj users` creates and disables the portal's users with it. */
+export function cognitoClient(env: AwsSettings): CognitoIdentityProviderClient {
+  return new CognitoIdentityProviderClient({ ...commonConfig(env), ...batchRetries(), ...(env.COGNITO_ENDPOINT ? { endpoint: env.COGNITO_ENDPOINT } : {}) });
 }
 
 /** Every client: for the CLI, the local driver and tests, which use them all. */

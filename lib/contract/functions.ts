@@ -15,6 +15,7 @@ export const FUNCTION_SIZING = {
   remindUploads: { timeoutSeconds: 60, memoryMb: 512 },
   downloadBulletin: { timeoutSeconds: 10, memoryMb: 256 },
   rotateLinkKey: { timeoutSeconds: 30, memoryMb: 256 },
+  portal: { timeoutSeconds: 15, memoryMb: 512 },
 } as const satisfies Record<string, FunctionSizing>;
 
 /**

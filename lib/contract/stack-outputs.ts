@@ -16,6 +16,8 @@ export const STACK_OUTPUTS = [
   'DownloadUrl',
   'AlarmTopicArn',
   'SesConfigurationSetName',
+  'UserPoolId',
+  'PortalUrl',
 ] as const;
 
 export type StackOutput = (typeof STACK_OUTPUTS)[number];
