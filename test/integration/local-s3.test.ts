@@ -31,6 +31,7 @@ import {
   type GetObjectCommandOutput,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { LOCAL_CREDENTIALS } from '../../lib/aws/clients.ts';
@@ -341,13 +342,12 @@ describe('the local S3 behind the strict proxy', () => {
     await put('validation/2025-11/data bali (1).csv.json', '{}');
     const multipart = await new Upload({ client: s3, params: { Bucket: BUCKET, Key: `${prefix}besar.xlsx`, Body: randomBytes(5 * MiB + 1000) }, partSize: 5 * MiB }).done();
     const copy = await s3.send(new CopyObjectCommand({ Bucket: BUCKET, Key: `${prefix}salinan.csv`, CopySource: `${BUCKET}/${prefix}data%20bali%20%281%29.csv` }));
-    // A browser's form upload, as a presigned POST sends it.
+    // A browser's form upload, as a presigned POST sends it (the proxy checks its policy and signature).
     const form = new FormData();
-    const policy = Buffer.from(JSON.stringify({ expiration: new Date(Date.now() + 3600_000).toISOString(), conditions: [] })).toString('base64');
-    const fields = { key: `${prefix}formulir.csv`, 'X-Amz-Algorithm': 'AWS4-HMAC-SHA256', 'X-Amz-Credential': `${LOCAL_CREDENTIALS.accessKeyId}/20251101/${REGION}/s3/aws4_request`, Policy: policy, 'X-Amz-Signature': '0'.repeat(64) };
-    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    const presigned = await createPresignedPost(s3, { Bucket: BUCKET, Key: `${prefix}formulir.csv`, Expires: 600 });
+    for (const [name, value] of Object.entries(presigned.fields)) form.append(name, value);
     form.append('file', new Blob(['kode_wilayah\n52\n']), 'formulir.csv');
-    const posted = await fetch(`${proxy.endpoint}/${BUCKET}`, { method: 'POST', body: form });
+    const posted = await fetch(presigned.url, { method: 'POST', body: form });
     expect(posted.status).toBe(204);
 
     await vi.waitFor(() => expect(recordsUnder(prefix)).toHaveLength(4), { timeout: 30_000, interval: 20 });

@@ -15,7 +15,14 @@
  * - Event notifications: an ObjectCreated:* event of one record per object created under a target's
  *   prefix, delivered after the client has its response.
  * - Requests must carry credentials the local stack accepts, as for a bucket that blocks public access;
- *   presigned URLs must not have expired. (Neither s3rver nor this proxy verifies SigV4 signatures.)
+ *   presigned URLs must not have expired. (Neither s3rver nor this proxy verifies the SigV4 signatures
+ *   of REST requests.)
+ * - Browser form uploads (POST Object) follow S3's rules, where s3rver accepts any form: the form is
+ *   streamed, its fields before the file read and those after ignored; the policy must be signed (SigV4)
+ *   with the local credentials and unexpired, each of its conditions must hold (`${filename}` expanded),
+ *   each field must be covered by a condition, and the file's size must be in the policy's range. The
+ *   object is then written as any other (versions, ETag, an ObjectCreated:Post event), and the answer is
+ *   S3's: a 303 to `success_action_redirect`, or `success_action_status`.
  *
  * s3rver keeps every byte: the current version of a key where s3rver serves it, older versions in a
  * hidden shadow bucket. What s3rver cannot keep (version ids, S3's ETags, delete markers, open multipart
@@ -24,7 +31,8 @@
  * assumes it is the bucket's only writer, so a PUT or GET costs at most one extra s3rver round trip
  * (an overwrite copies the displaced version aside). Local tooling only: never deployed.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { once } from 'node:events';
 import {
   Agent,
   createServer,
@@ -37,7 +45,7 @@ import {
 } from 'node:http';
 import { mkdir, open, readFile, rename, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   CopyObjectCommand,
@@ -54,6 +62,7 @@ import {
   type HeadObjectCommandOutput,
 } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
+import busboy from 'busboy';
 import * as z from 'zod';
 import { LOCAL_CREDENTIALS } from '../../lib/aws/clients.ts';
 import { encodeS3EventKey } from '../../lib/storage/keys.ts';
@@ -108,7 +117,13 @@ const MAX_CLOCK_SKEW_MS = 15 * 60_000;
 const MAX_PRESIGNED_SECONDS = 604_800;
 /** Request documents (a part list, a multi-object delete) and a POST form's fields are small. */
 const MAX_XML_BODY_BYTES = 8 * 1024 * 1024;
-const MAX_POST_FIELD_BYTES = 1024 * 1024;
+/** S3 reads at most 20 KB of a POST form's fields (and boundaries) before its file. */
+const MAX_POST_FIELD_BYTES = 20 * 1024;
+/** A POST policy without a content-length-range allows any object a single PUT may make: 5 GiB. */
+const MAX_POST_OBJECT_BYTES = 5 * 1024 ** 3;
+/** Where a form's file waits in the shadow bucket until its size is known (no bucket name starts with '.'). */
+const POST_STAGING_PREFIX = '.post-staging/';
+const FILE_NAME_VARIABLE = '${filename}';
 
 /* ---------------------------------------------------------------- journal */
 
@@ -449,7 +464,7 @@ function checkAccessKey(accessKeyId: string | undefined): void {
 /**
  * The checks s3rver makes of a signed request (its access key, its time or expiry), made here for every
  * request, so that those the proxy answers itself are no laxer; and, as for a bucket that blocks public
- * access, an unsigned request is refused. Form POSTs carry their credentials in the form (`postPolicyCheck`).
+ * access, an unsigned request is refused. Form POSTs carry their credentials in the form (`authenticatePost`).
  */
 function authenticate(req: IncomingMessage, query: URLSearchParams): void {
   if (req.method === 'OPTIONS') return; // CORS preflights are never signed
@@ -485,16 +500,134 @@ function authenticate(req: IncomingMessage, query: URLSearchParams): void {
   throw accessDenied();
 }
 
-const PostPolicySchema = z.object({ expiration: z.iso.datetime() });
+/* ---------------------------------------------------------------- POST Object: the form's signature and policy */
 
-/** A form POST is signed by its fields: a known access key, and a policy that has not expired. */
-function postPolicyCheck(fields: Map<string, string>): void {
-  checkAccessKey(fields.get('x-amz-credential')?.split('/')[0] ?? fields.get('awsaccesskeyid'));
-  const policy = fields.get('policy');
-  if (policy === undefined) throw invalidArgument("Bucket POST must contain a field named 'policy'.", 'policy', '');
-  const parsed = PostPolicySchema.safeParse(parseJsonOrUndefined(Buffer.from(policy, 'base64').toString('utf8')));
-  if (!parsed.success) throw new S3Failure(400, 'InvalidPolicyDocument', 'Invalid Policy: Invalid JSON.');
+const PolicyConditionSchema = z.union([
+  z.tuple([z.enum(['eq', 'starts-with']), z.string().startsWith('$'), z.string()]),
+  z.tuple([z.literal('content-length-range'), z.number().int().nonnegative(), z.number().int().nonnegative()]),
+  z.record(z.string(), z.string()),
+]);
+type PolicyCondition = z.infer<typeof PolicyConditionSchema>;
+const PostPolicySchema = z.object({ expiration: z.iso.datetime({ offset: true }), conditions: z.array(PolicyConditionSchema) });
+type PostPolicy = z.infer<typeof PostPolicySchema>;
+
+/** Form fields no condition need name (S3's list): the file, the policy and its signature, and x-ignore-*. */
+const POST_EXEMPT_FIELDS = new Set(['file', 'policy', 'x-amz-signature', 'awsaccesskeyid', 'signature']);
+const isExemptField = (name: string) => POST_EXEMPT_FIELDS.has(name) || name.startsWith('x-ignore-');
+
+const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
+
+/** SigV4's signing key: the secret, narrowed by the date, region and service of the credential scope. */
+function sigV4SigningKey(secret: string, date: string, region: string, service: string): Buffer {
+  return hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request');
+}
+
+/**
+ * S3's authentication of a form POST: a SigV4 credential of the local account for the proxy's region,
+ * and `x-amz-signature` the HMAC of the base64 policy, exactly as sent, under the derived signing key.
+ * Then the policy must be valid JSON and unexpired. Field names are lower case here.
+ */
+function authenticatePost(fields: ReadonlyMap<string, string>, region: string): { accessKeyId: string; policy: PostPolicy } {
+  const credential = fields.get('x-amz-credential');
+  if (credential === undefined) {
+    // Signature Version 2 forms: regions opened since 2014 (Jakarta among them) accept SigV4 only.
+    if (fields.has('awsaccesskeyid') || fields.has('signature')) {
+      throw new S3Failure(400, 'InvalidRequest', 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
+    }
+    throw accessDenied(); // an anonymous form, and the bucket blocks public access
+  }
+  const policyText = fields.get('policy');
+  if (policyText === undefined) {
+    throw invalidArgument("Bucket POST must contain a field named 'policy'.  If it is specified, please check the order of the fields.", 'policy', '');
+  }
+  const algorithm = fields.get('x-amz-algorithm') ?? '';
+  if (algorithm !== 'AWS4-HMAC-SHA256') throw invalidArgument('X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"', 'x-amz-algorithm', algorithm);
+  const scope = /^([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request$/.exec(credential);
+  if (!scope) throw invalidArgument('Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".', 'x-amz-credential', credential);
+  const [, accessKeyId = '', date = '', credentialRegion = ''] = scope;
+  checkAccessKey(accessKeyId);
+  if (credentialRegion !== region) {
+    throw invalidArgument(`Error parsing the X-Amz-Credential parameter; the region '${credentialRegion}' is wrong; expecting '${region}'`, 'x-amz-credential', credential);
+  }
+  const amzDate = fields.get('x-amz-date') ?? '';
+  if (!/^\d{8}T\d{6}Z$/.test(amzDate) || parseRequestTime(amzDate) === undefined) throw invalidArgument('X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd\'T\'HHmmss\'Z\'"', 'x-amz-date', amzDate);
+  const provided = fields.get('x-amz-signature') ?? '';
+  const expected = hmac(sigV4SigningKey(LOCAL_CREDENTIALS.secretAccessKey, date, credentialRegion, 's3'), policyText);
+  const providedBytes = /^[0-9a-f]{64}$/.test(provided) ? Buffer.from(provided, 'hex') : Buffer.alloc(0);
+  if (providedBytes.length !== expected.length || !timingSafeEqual(providedBytes, expected)) {
+    throw new S3Failure(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', {
+      AWSAccessKeyId: accessKeyId,
+      StringToSign: policyText,
+      SignatureProvided: provided,
+    });
+  }
+  const parsed = PostPolicySchema.safeParse(parseJsonOrUndefined(Buffer.from(policyText, 'base64').toString('utf8')));
+  if (!parsed.success) throw new S3Failure(400, 'InvalidPolicyDocument', `Invalid Policy: ${parsed.error.issues[0]?.message ?? 'Invalid JSON.'}`);
   if (Date.parse(parsed.data.expiration) < Date.now()) throw accessDenied('Invalid according to Policy: Policy expired.');
+  return { accessKeyId, policy: parsed.data };
+}
+
+/** A condition as S3 quotes it when it fails: `["starts-with", "$key", "uploads/"]`. */
+const describeCondition = (parts: ReadonlyArray<string | number>) => `[${parts.map((part) => JSON.stringify(part)).join(', ')}]`;
+
+function conditionHolds(operator: 'eq' | 'starts-with', field: string, value: string | undefined, operand: string): boolean {
+  if (value === undefined) return false; // a condition names a field the form must send
+  if (operator === 'eq') return value === operand;
+  // S3 reads a Content-Type as a comma-separated list, each of whose types must start with the prefix.
+  if (field === 'content-type') return value.split(',').every((type) => type.trim().startsWith(operand));
+  return value.startsWith(operand);
+}
+
+/**
+ * Checks the form's fields (with `${filename}` already expanded) against every condition, then that each
+ * field is covered by one; returns the size range the file must be in. `bucket` is the bucket posted to.
+ */
+function checkPolicyConditions(conditions: readonly PolicyCondition[], fields: ReadonlyMap<string, string>, bucket: string): { min: number; max: number } {
+  let min = 0;
+  let max = MAX_POST_OBJECT_BYTES;
+  const covered = new Set<string>();
+  const check = (operator: 'eq' | 'starts-with', fieldName: string, operand: string, quoted: string) => {
+    const field = fieldName.toLowerCase();
+    covered.add(field);
+    // The bucket condition is of the bucket the form is posted to, whatever a `bucket` field says.
+    const value = field === 'bucket' ? bucket : fields.get(field);
+    if (!conditionHolds(operator, field, value, operand)) throw accessDenied(`Invalid according to Policy: Policy Condition failed: ${quoted}`);
+  };
+  for (const condition of conditions) {
+    if (!Array.isArray(condition)) {
+      for (const [name, value] of Object.entries(condition)) check('eq', name, value, describeCondition(['eq', `$${name}`, value]));
+      continue;
+    }
+    const [operator, first, second] = condition;
+    if (operator === 'content-length-range') {
+      min = Math.max(min, first);
+      max = Math.min(max, second);
+      continue;
+    }
+    check(operator, first.slice(1), second, describeCondition(condition));
+  }
+  const extra = [...fields.keys()].filter((name) => !isExemptField(name) && !covered.has(name));
+  if (extra.length > 0) throw accessDenied(`Invalid according to Policy: Extra input fields: ${extra.join(', ')}`);
+  return { min, max };
+}
+
+/** The form fields S3 stores as the object's headers, as a PUT would send them. */
+function postedObjectHeaders(fields: ReadonlyMap<string, string>): IncomingHttpHeaders {
+  const headers: IncomingHttpHeaders = {};
+  for (const [name, value] of fields) {
+    if (['content-type', 'cache-control', 'content-disposition', 'content-encoding', 'expires'].includes(name) || name.startsWith('x-amz-meta-')) headers[name] = value;
+  }
+  return headers;
+}
+
+/** `success_action_redirect` with S3's `bucket`, `key` and `etag` parameters; undefined when S3 could not read it (it ignores it). */
+function postRedirect(redirect: string | undefined, bucket: string, key: string, etag: string): string | undefined {
+  if (redirect === undefined || !URL.canParse(redirect) || !/^https?:$/.test(new URL(redirect).protocol)) return undefined;
+  const hashAt = redirect.indexOf('#');
+  const base = hashAt < 0 ? redirect : redirect.slice(0, hashAt);
+  const hash = hashAt < 0 ? '' : redirect.slice(hashAt);
+  const params = new URLSearchParams({ bucket, key, etag }).toString();
+  return `${base}${base.includes('?') ? '&' : '?'}${params}${hash}`;
 }
 
 /** S3's conditional GET/HEAD, judged on the version's own ETag and time (s3rver compares MD5s). */
@@ -629,65 +762,78 @@ async function readLimited(stream: IncomingMessage, limit: number): Promise<Buff
   return Buffer.concat(chunks);
 }
 
-/**
- * Reads a form POST up to its `file` part, whose fields S3 reads (it ignores those after the file), and
- * leaves the rest of the stream unread so the file streams on to s3rver.
- */
-function readFormFields(req: IncomingMessage, boundary: string): Promise<{ fields: Map<string, string>; head: Buffer }> {
-  const delimiter = Buffer.from(`--${boundary}`);
-  const partEnd = Buffer.from(`\r\n--${boundary}`);
-  const parse = (buffer: Buffer): Map<string, string> | undefined => {
-    const fields = new Map<string, string>();
-    let offset = buffer.indexOf(delimiter);
-    while (offset >= 0) {
-      const headersStart = offset + delimiter.length + 2;
-      const headersEnd = buffer.indexOf('\r\n\r\n', headersStart);
-      if (headersEnd < 0) return undefined;
-      const name = /(?:^|;)\s*name="([^"]*)"/i.exec(buffer.subarray(headersStart, headersEnd).toString('utf8'))?.[1]?.toLowerCase();
-      if (name === 'file') return fields;
-      const end = buffer.indexOf(partEnd, headersEnd + 4);
-      if (end < 0) return undefined;
-      if (name) fields.set(name, buffer.subarray(headersEnd + 4, end).toString('utf8'));
-      offset = end + 2;
-    }
-    return undefined;
-  };
-  return new Promise((resolve, reject) => {
-    let head = Buffer.alloc(0);
-    const stop = () => {
-      req.pause();
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-    };
-    const onData = (chunk: Buffer) => {
-      head = Buffer.concat([head, chunk]);
-      const fields = parse(head);
-      if (fields) {
-        stop();
-        resolve({ fields, head });
-      } else if (head.length > MAX_POST_FIELD_BYTES) {
-        stop();
-        reject(new S3Failure(400, 'MaxPostPreDataLengthExceeded', 'Your POST request fields preceeding the upload file was too large.'));
-      }
-    };
-    const onEnd = () => {
-      stop();
-      reject(invalidArgument('POST requires exactly one file upload per request.', 'file', '0'));
-    };
-    const onError = (error: Error) => {
-      stop();
-      reject(error);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-  });
+/** A form POST read up to its file: the fields S3 reads, and the file still streaming. */
+interface PostForm {
+  /** The fields before the file, by lower-case name; a repeated field's values joined by commas, as S3 reads them. */
+  fields: Map<string, string>;
+  file: Readable;
+  /** The name the client gave the file, without any folders. */
+  fileName: string;
+  /** Stops reading the form: the rest of the request body is drained unread. */
+  release(): void;
 }
 
-async function* prepend(head: Buffer, rest: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  yield head;
-  yield* rest;
+/**
+ * Streams a form POST through busboy until its `file` part: the fields before it are what S3 reads (it
+ * ignores those after), and the file is handed over unread, so it streams on and is never held whole.
+ */
+function readPostForm(req: IncomingMessage): Promise<PostForm> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      // UTF-8 file names, as browsers send them (busboy's default for parameters is latin1).
+      parser = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { fieldSize: MAX_POST_FIELD_BYTES, fieldNameSize: MAX_POST_FIELD_BYTES } });
+    } catch {
+      reject(new S3Failure(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'Bucket POST must be of the enclosure-type multipart/form-data' }));
+      return;
+    }
+    const fields = new Map<string, string>();
+    let preDataBytes = 0;
+    let settled = false;
+    const release = () => {
+      req.unpipe(parser);
+      parser.destroy();
+      req.resume();
+    };
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      release();
+      reject(error);
+    };
+    const handOver = (file: Readable, fileName: string) => {
+      settled = true;
+      resolve({ fields, file, fileName: fileName.split(/[/\\]/).at(-1) ?? '', release });
+    };
+    parser.on('field', (name, value, info) => {
+      if (settled) return; // after the file: S3 ignores it
+      preDataBytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+      if (info.nameTruncated || info.valueTruncated || preDataBytes > MAX_POST_FIELD_BYTES) {
+        fail(new S3Failure(400, 'MaxPostPreDataLengthExceeded', 'Your POST request fields preceeding the upload file was too large.'));
+        return;
+      }
+      const lower = name.toLowerCase();
+      // S3 takes a text field named `file` as the file's content.
+      if (lower === 'file') return handOver(Readable.from([Buffer.from(value)]), '');
+      const previous = fields.get(lower);
+      fields.set(lower, previous === undefined ? value : `${previous},${value}`);
+    });
+    parser.on('file', (name, stream, info) => {
+      if (settled || name.toLowerCase() !== 'file') {
+        stream.resume();
+        return;
+      }
+      handOver(stream, info.filename ?? '');
+    });
+    // Once the file is handed over, busboy's errors reach its stream (it destroys it with them).
+    parser.on('error', () => fail(new S3Failure(400, 'MalformedPOSTRequest', 'The body of your POST request is not well-formed multipart/form-data.')));
+    parser.on('close', () => fail(invalidArgument('POST requires exactly one file upload per request.', 'file', '0')));
+    // A client gone mid-form never ends the body: stop the parser, so a file being read fails.
+    req.once('close', () => {
+      if (!req.complete) parser.destroy(new Error('the client closed the connection mid-request'));
+    });
+    req.pipe(parser);
+  });
 }
 
 /** `bucket/key[?versionId=…]`, percent-encoded, as S3 reads x-amz-copy-source. */
@@ -875,6 +1021,8 @@ class StrictS3Proxy {
     const query = x.query;
     if (x.bucket === '') return method === 'GET' ? this.listBuckets(x) : this.relayUnchanged(x);
     if (x.bucket === SHADOW_BUCKET) throw new S3Failure(404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: x.bucket });
+    // Every bucket's forms, served or not: s3rver would take any form, unsigned or not.
+    if (this.isFormPost(x)) return this.postObject(x);
     const copySource = header(x.req.headers['x-amz-copy-source']);
     if (method === 'PUT' && x.key && copySource !== undefined && !query.has('uploadId')) {
       const source = parseCopySource(copySource);
@@ -1062,29 +1210,101 @@ class StrictS3Proxy {
     return this.sendBuffered(x.res, upstream.upstream, upstream.response, version ? { 'x-amz-version-id': version.versionId } : {});
   }
 
+  /**
+   * POST Object, as S3 judges a browser's form: signature and policy first, then the conditions and
+   * fields, then the file's size as it streams. The file waits in the shadow bucket until its size is
+   * known, so a refused file never touches the key; an accepted one is copied to the key as a new version.
+   */
   private async postObject(x: Exchange): Promise<void> {
-    const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(x.req.headers['content-type'] ?? '');
-    const boundaryText = boundary?.[1] ?? boundary?.[2];
-    if (!boundaryText) {
+    if (!/^multipart\/form-data/i.test(x.req.headers['content-type'] ?? '')) {
       throw new S3Failure(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', {
         Condition: 'Bucket POST must be of the enclosure-type multipart/form-data',
       });
     }
-    const { fields, head } = await readFormFields(x.req, boundaryText);
-    postPolicyCheck(fields);
-    const key = fields.get('key');
-    if (!key) throw invalidArgument("Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.", 'key', '');
-    if (key.includes('${filename}')) throw new S3Failure(501, 'NotImplemented', 'The local S3 does not substitute ${filename} in a POST key');
-    const { value, version } = await this.replaceCurrent(x.bucket, key, async () => {
-      const upstream = await this.forward(x.req, x.req.headers, { source: Readable.from(prepend(head, x.req)) });
-      const response = await readBody(upstream);
-      const status = upstream.statusCode ?? 502;
-      // s3rver's answer to a form names neither the size nor, for a redirect, the ETag: ask it.
-      const stored = succeeded(status) || status === 303 ? await this.liveBytes(x.bucket, key) : undefined;
-      return { value: { upstream, response }, ...(stored ? { stored } : {}), restore: status >= 500 };
-    });
-    if (version) this.announceAfterResponse(x, key, version, 'ObjectCreated:Post');
-    return this.sendBuffered(x.res, value.upstream, value.response, version ? { 'x-amz-version-id': version.versionId } : {});
+    const form = await readPostForm(x.req);
+    try {
+      const { accessKeyId, policy } = authenticatePost(form.fields, this.options.region);
+      // S3 expands ${filename} in every field before it checks the policy (not in the policy or signature).
+      const fields = new Map([...form.fields].map(([name, value]) => [name, name === 'policy' || name === 'x-amz-signature' ? value : value.replaceAll(FILE_NAME_VARIABLE, form.fileName)]));
+      const key = fields.get('key');
+      if (!key) throw invalidArgument("Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.", 'key', '');
+      if (Buffer.byteLength(key) > 1024) throw new S3Failure(400, 'KeyTooLongError', 'Your key is too long', { Size: String(Buffer.byteLength(key)), MaxSizeAllowed: '1024' });
+      const range = checkPolicyConditions(policy.conditions, fields, x.bucket);
+      const staged = await this.stagePostFile(form.file, postedObjectHeaders(fields), range);
+      let written: { value: { md5: string }; version?: ObjectVersion };
+      try {
+        written = await this.replaceCurrent(x.bucket, key, async () => {
+          const copied = await this.copyWithin(staged, { bucket: x.bucket, key });
+          if (!copied) throw new Error(`s3-strict: the POSTed file for ${x.bucket}/${key} is gone from the staging area`);
+          return { value: copied, stored: { md5: copied.md5, etag: quote(copied.md5), size: staged.size } };
+        });
+      } finally {
+        await this.deleteAt(staged).catch((error: unknown) => this.warnOnce(`could not remove a staged POST upload: ${String(error)}`));
+      }
+      const { value, version } = written;
+      if (version) this.announceAfterResponse(x, key, version, 'ObjectCreated:Post', accessKeyId);
+      await this.answerPost(x, fields, key, quote(value.md5), version);
+    } finally {
+      form.release();
+    }
+  }
+
+  /**
+   * Streams a form's file into the shadow bucket, counting its bytes; refuses it (and drops what was
+   * staged) when its size is outside the policy's range. Past the maximum nothing more is sent to
+   * s3rver, but the file is read to its end, as its size is what S3's error gives.
+   */
+  private async stagePostFile(file: Readable, headers: IncomingHttpHeaders, range: { min: number; max: number }): Promise<{ bucket: string; key: string; size: number }> {
+    const staged = { bucket: SHADOW_BUCKET, key: `${POST_STAGING_PREFIX}${randomBytes(16).toString('hex')}` };
+    const body = new PassThrough();
+    // No length: Node sends it chunked, and s3rver stores what arrives.
+    const upstream = this.send('PUT', `/${SHADOW_BUCKET}/${staged.key}`, headers, { source: body });
+    upstream.catch(() => undefined); // awaited below; a failure while the file streams surfaces there
+    let size = 0;
+    let failure: unknown;
+    try {
+      for await (const chunk of file) {
+        const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+        size += bytes.length;
+        if (size > range.max) continue;
+        if (!body.write(bytes)) await once(body, 'drain');
+      }
+    } catch (error) {
+      failure = error;
+    }
+    // The staged object is always completed, then dropped if refused: an aborted PUT would leave s3rver a
+    // half-written file with no metadata.
+    body.end();
+    try {
+      const response = await upstream;
+      await readBody(response);
+      if (!succeeded(response.statusCode ?? 502)) failure ??= new Error(`s3-strict: s3rver answered ${response.statusCode} to staging a POST upload`);
+    } catch (error) {
+      failure ??= error;
+    }
+    if (failure === undefined && size > range.max) {
+      failure = new S3Failure(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', { ProposedSize: String(size), MaxSizeAllowed: String(range.max) });
+    }
+    if (failure === undefined && size < range.min) {
+      failure = new S3Failure(400, 'EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size', { ProposedSize: String(size), MinSizeAllowed: String(range.min) });
+    }
+    if (failure === undefined) return { ...staged, size };
+    await this.deleteAt(staged).catch(() => undefined);
+    throw failure;
+  }
+
+  /** S3's answer to a stored form: a 303 to `success_action_redirect`, else `success_action_status` (204 unless 200 or 201). */
+  private answerPost(x: Exchange, fields: ReadonlyMap<string, string>, key: string, etag: string, version: ObjectVersion | undefined): Promise<void> {
+    const location = `http://${x.req.headers.host ?? '127.0.0.1'}/${encodeURIComponent(x.bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;
+    const headers: OutgoingHttpHeaders = { etag, location, ...(version ? { 'x-amz-version-id': version.versionId } : {}) };
+    const redirect = postRedirect(fields.get('success_action_redirect') ?? fields.get('redirect'), x.bucket, key, etag);
+    if (redirect) return this.sendBody(x.res, 303, { ...headers, location: redirect }, '');
+    const status = fields.get('success_action_status');
+    if (status === '201') {
+      const body = element('Location', location) + element('Bucket', x.bucket) + element('Key', key) + element('ETag', etag);
+      return this.sendBody(x.res, 201, { ...headers, 'content-type': 'application/xml' }, `<?xml version="1.0" encoding="UTF-8"?>\n<PostResponse>${body}</PostResponse>`);
+    }
+    return this.sendBody(x.res, status === '200' ? 200 : 204, headers, '');
   }
 
   private async copyObject(x: Exchange, source: { bucket: string; key: string; versionId?: string }): Promise<void> {
@@ -1435,11 +1655,11 @@ class StrictS3Proxy {
    * Delivers S3's ObjectCreated event to each target whose prefix the key is under, once the client has
    * its response: as on S3, the writer never waits for the event, and a target's failure is its own.
    */
-  private announceAfterResponse(x: Exchange, key: string, version: ObjectVersion, eventName: string): void {
+  private announceAfterResponse(x: Exchange, key: string, version: ObjectVersion, eventName: string, signer?: string): void {
     const targets = (this.options.notifications[x.bucket] ?? []).filter((target) => key.startsWith(target.prefix));
     if (targets.length === 0) return;
     const eventTime = new Date().toISOString();
-    const accessKeyId = /Credential=([^/,\s]+)\//.exec(x.req.headers.authorization ?? '')?.[1] ?? x.query.get('X-Amz-Credential')?.split('/')[0];
+    const accessKeyId = signer ?? /Credential=([^/,\s]+)\//.exec(x.req.headers.authorization ?? '')?.[1] ?? x.query.get('X-Amz-Credential')?.split('/')[0];
     const eventFor = (target: S3NotificationTarget): S3Event => ({
       Records: [
         {
@@ -1479,16 +1699,21 @@ class StrictS3Proxy {
     headers: IncomingHttpHeaders = req.headers,
     body?: Buffer | { source: Readable; through?: Transform[] },
   ): Promise<IncomingMessage> {
+    if (body === undefined) req.resume();
+    return this.send(req.method ?? 'GET', req.url ?? '/', headers, body);
+  }
+
+  /** A request to s3rver (the client's, forwarded, or the proxy's own); resolves with s3rver's response head. */
+  private send(method: string, path: string, headers: IncomingHttpHeaders, body?: Buffer | { source: Readable; through?: Transform[] }): Promise<IncomingMessage> {
     const outgoingHeaders = endToEndHeaders(headers);
     if (Buffer.isBuffer(body)) outgoingHeaders['content-length'] = body.length;
     return new Promise((resolve, reject) => {
       const outgoing = httpRequest(
-        { host: this.options.upstream.hostname, port: this.options.upstream.port, method: req.method, path: req.url, headers: outgoingHeaders, agent: this.upstreamAgent },
+        { host: this.options.upstream.hostname, port: this.options.upstream.port, method, path, headers: outgoingHeaders, agent: this.upstreamAgent },
         resolve,
       );
       outgoing.on('error', reject);
       if (body === undefined) {
-        req.resume();
         outgoing.end();
       } else if (Buffer.isBuffer(body)) {
         outgoing.end(body);
