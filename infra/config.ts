@@ -21,6 +21,7 @@ export const CONFIG_KEYS = [
   'logRetentionDays',
   'renderConcurrency',
   'reserveRenderConcurrency',
+  'portalDomainPrefix',
 ] as const;
 
 // `-c key=value` on the command line always arrives as a string, cdk.json values as JSON.
@@ -70,6 +71,15 @@ export const UcjConfigSchema = z
     renderConcurrency: wholeNumber.pipe(z.int().min(1).max(100)).default(DEFAULT_RENDER_CONCURRENCY),
     /** `false` on an account whose limit is still 10 (no room to reserve): rendering then shares the pool, throttles are retried. */
     reserveRenderConcurrency: booleanFlag.default(true),
+    /**
+     * The portal's managed-login address, `https://<prefix>.auth.<region>.amazoncognito.com`. Prefixes are
+     * global per region, so the default is made from the stack's id (unique, but unreadable).
+     */
+    portalDomainPrefix: z
+      .string()
+      .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'must be 1-63 lower-case letters, digits or "-", not starting or ending with "-"')
+      .refine((prefix) => !/aws|amazon|cognito/.test(prefix), 'must not contain "aws", "amazon" or "cognito" (Cognito reserves them)')
+      .optional(),
     logRetentionDays: wholeNumber.transform((days, context) => {
       const retention = Object.values(RetentionDays).find((value): value is RetentionDays => value === days);
       if (retention !== undefined) return retention;

@@ -7,6 +7,8 @@ import { OperatorAlerts } from './constructs/alarms.ts';
 import { UcjFunctions, SIZING } from './constructs/functions.ts';
 import { History } from './constructs/history.ts';
 import { Mail } from './constructs/mail.ts';
+import { Portal } from './constructs/portal.ts';
+import { PortalAuth } from './constructs/portal-auth.ts';
 import { DeliveryQueue, restingQueue } from './constructs/queue.ts';
 import { MonthlySchedules } from './constructs/schedule.ts';
 import { Storage } from './constructs/storage.ts';
@@ -18,7 +20,8 @@ export interface UcjBulletinStackProps extends StackProps {
 /**
  * The whole app: one bucket (and its access-log bucket), one table, the delivery queue, SES identity and
  * configuration set, seven functions (a function URL for download links among them), two schedules, the
- * queues where failures rest, and the alarms that notify the operators.
+ * queues where failures rest, the alarms that notify the operators, and the web portal (a Cognito user
+ * pool, an eighth function and the CloudFront distribution in front of it).
  */
 export class UcjBulletinStack extends Stack {
   readonly storage: Storage;
@@ -29,6 +32,8 @@ export class UcjBulletinStack extends Stack {
   readonly alerts: OperatorAlerts;
   readonly mail: Mail;
   readonly failedEvents: Queue;
+  readonly portalAuth: PortalAuth;
+  readonly portal: Portal;
 
   constructor(scope: Construct, id: string, props: UcjBulletinStackProps) {
     super(scope, id, props);
@@ -66,11 +71,23 @@ export class UcjBulletinStack extends Stack {
       reminderDaysBefore: config.reminderDaysBefore,
     });
 
+    this.portalAuth = new PortalAuth(this, 'PortalAuth', { domainPrefix: config.portalDomainPrefix });
+    this.portal = new Portal(this, 'Portal', {
+      auth: this.portalAuth,
+      bucket: this.storage.bucket,
+      table: this.history.table,
+      deliveryQueue: this.delivery.queue,
+      logRetention: config.logRetentionDays,
+    });
+    // After the distribution exists: the client's callback URLs need its domain (the cycle is explained there).
+    this.portalAuth.setPortalUrl(this.portal.url);
+
     this.alerts.watchDeadLetterQueue('DeliveryDeadLetters', this.delivery.deadLetterQueue, 'Bulletin delivery');
     this.alerts.watchDeadLetterQueue('ScheduleDeadLetters', this.schedules.deadLetterQueue, 'A scheduled run or reminder');
     this.alerts.watchDeadLetterQueue('FailedEvents', this.failedEvents, 'An upload\'s validation, a month run or a reminder kept failing');
     const fns = this.functions;
     for (const [name, fn] of fns.all()) this.alerts.watchFunction(`${fn.node.id}Errors`, fn, name);
+    this.alerts.watchFunction('PortalErrors', this.portal.fn, 'The portal');
     this.alerts.watchMonthRuns();
 
     // What the operator commands (`ucj … --stack`) and docs/deploy.md read from the stack: one output each.
@@ -88,6 +105,8 @@ export class UcjBulletinStack extends Stack {
       DownloadUrl: { value: fns.downloadUrl.url, description: 'download-bulletin: where emailed links lead' },
       AlarmTopicArn: { value: this.alerts.topic.topicArn, description: 'Operators\' alarms (docs/deploy.md, smoke test)' },
       SesConfigurationSetName: { value: this.mail.configurationSet.configurationSetName, description: 'Every email goes through it' },
+      UserPoolId: { value: this.portalAuth.userPool.userPoolId, description: 'The portal\'s users (ucj users --stack creates them from recipients.csv)' },
+      PortalUrl: { value: this.portal.url, description: 'The web portal: send it to the users ucj users invited' },
     };
     for (const [key, output] of Object.entries(outputs)) new CfnOutput(this, key, output);
   }
