@@ -1,17 +1,18 @@
 /**
  * What the operator commands work against: a deployed stack, found by name through CloudFormation's
  * outputs with AWS credentials from the usual chain, or the local stack, which offers the same outputs.
- * The commands then use only AWS APIs (S3, DynamoDB, Lambda Invoke, SQS), so they do the same thing on a
- * laptop as against an account.
+ * The commands then use only AWS APIs (S3, DynamoDB, Lambda Invoke, SQS, Cognito), so they do the same
+ * thing on a laptop as against an account.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { awsSettingsSchema, readSettings, type AwsSettings } from '../../lib/config.ts';
-import { commonConfig, dynamoClient, s3Client, sqsClient } from '../../lib/aws/clients.ts';
+import { cognitoClient, commonConfig, dynamoClient, s3Client, sqsClient } from '../../lib/aws/clients.ts';
 import { STACK_OUTPUTS } from '../../lib/contract/stack-outputs.ts';
 import { FUNCTION_SIZING } from '../../lib/contract/functions.ts';
 import { s3ObjectStore, type ObjectStore } from '../../lib/storage/object-store.ts';
@@ -29,6 +30,8 @@ export const stackOutputsSchema = z.object({
   DeliveryDeadLetterQueueUrl: z.string().optional(),
   FailedEventsQueueUrl: z.string().optional(),
   DownloadUrl: z.string().optional(),
+  UserPoolId: z.string().optional(),
+  PortalUrl: z.string().optional(),
 });
 export type StackOutputs = z.infer<typeof stackOutputsSchema>;
 
@@ -57,6 +60,8 @@ export interface Deployment {
   sqs: SQSClient;
   /** For invoking monthly-run and remind-uploads: no retry (a run is invoked once) and no socket timeout. */
   lambda: LambdaClient;
+  /** The portal's user pool API (`ucj users`); the pool itself is `outputs.UserPoolId`. */
+  cognito: CognitoIdentityProviderClient;
   store: ObjectStore;
   history: HistoryStore;
   deliveries: SendLedger;
@@ -84,6 +89,7 @@ export function deploymentFrom(name: string, outputs: StackOutputs, settings: Aw
     dynamo,
     sqs,
     lambda,
+    cognito: cognitoClient(settings),
     store: s3ObjectStore(s3, outputs.BucketName),
     history: dynamoHistoryStore(dynamo, outputs.TableName),
     deliveries: dynamoSendLedger(dynamo, outputs.TableName, 'delivery'),

@@ -1,7 +1,7 @@
 /**
  * The operator's work on a deployment (deployment.ts), through AWS APIs only: upload files and wait for
  * their verdicts, run a month and watch it, wait for its emails, resend what an operator has checked,
- * remind admins. The same code serves `ucj … --stack <name>` against AWS and the local stack.
+ * remind admins, bring the portal's users in line with config/recipients.csv. The same code serves `ucj … --stack <name>` against AWS and the local stack.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
@@ -13,10 +13,12 @@ import { uploadFile } from '../../lib/storage/object-store.ts';
 import { readValidationReport, type ValidationReport } from '../../lib/storage/validation-report.ts';
 import { monthlyRunSummarySchema, type MonthlyRunSummary } from '../../lib/jobs/monthly-run.ts';
 import { lambdaErrorMessage } from '../../lib/jobs/render-fan-out.ts';
-import { deliveryMessageSchema } from '../../lib/delivery/message.ts';
 import type { RunProgress } from '../../lib/history/store.ts';
 import type { Deployment } from './deployment.ts';
-import { parseJsonOrUndefined } from '../../lib/util/json.ts';
+import { loadRegionIndex } from '../../lib/domain/regions.ts';
+import { RECIPIENTS_KEY } from '../../lib/storage/keys.ts';
+import { readRecipientsFile, type RecipientsValidation } from '../../lib/inputs/recipients.ts';
+import { syncUsers, type SyncOptions, type UserSyncPlan } from '../../lib/portal/user-sync.ts';
 
 /** How often the commands look again while they wait: cheap requests, a person watching. */
 const POLL_MS = 250;
@@ -179,20 +181,30 @@ export async function awaitDeliveries(
   return deliveryCounts(deployment, period);
 }
 
+// Moved to lib/delivery/resend.ts so the portal shares it; a Deployment carries the ledger and queue it needs.
+export { resendDeliveries } from '../../lib/delivery/resend.ts';
+
+export type UsersSyncResult =
+  | { outcome: 'synced'; userPoolId: string; plan: UserSyncPlan }
+  /** recipients.csv is wrong: nothing was changed, and its errors say where. */
+  | { outcome: 'invalid'; fileName: string; validation: RecipientsValidation }
+  /** Nothing to sync against, or nothing safe to sync from: nothing was changed. */
+  | { outcome: 'refused'; reason: string };
+
 /**
- * Sends again what an operator has checked: deliveries left in doubt (they confirmed the email never
- * arrived) or refused by SES (they corrected what made SES refuse). Each ledger entry is released and its
- * message queued again; returns the recipient keys requeued.
+ * Brings the deployment's user pool in line with its `config/recipients.csv`, read and checked as every
+ * job reads it. An invalid file, a missing one or one that lists nobody changes nothing: followed, each
+ * would disable every user, which is never what an operator running this meant.
  */
-export async function resendDeliveries(deployment: Deployment, period: Period, status: 'claimed' | 'failed', emails?: readonly string[]): Promise<string[]> {
-  const requeued: string[] = [];
-  for (const entry of await deployment.deliveries.entries(period, status)) {
-    const message = deliveryMessageSchema.safeParse(parseJsonOrUndefined(entry.message));
-    if (!message.success) continue; // an entry from before messages were kept: nothing to resend
-    if (emails && !emails.includes(message.data.email)) continue;
-    if (!(await deployment.deliveries.release(period, entry.recipientKey, status))) continue; // changed meanwhile
-    await deployment.queue.send([message.data]);
-    requeued.push(entry.recipientKey);
+export async function syncUsersOn(deployment: Deployment, options: SyncOptions = {}): Promise<UsersSyncResult> {
+  const userPoolId = deployment.outputs.UserPoolId;
+  if (!userPoolId) {
+    return { outcome: 'refused', reason: `stack ${deployment.name} has no UserPoolId output, so no portal user pool: deploy a version of the app with the portal first` };
   }
-  return requeued;
+  const validation = await readRecipientsFile(deployment.store, await loadRegionIndex());
+  if (!validation) return { outcome: 'refused', reason: `${RECIPIENTS_KEY} is not in ${deployment.name}'s bucket: upload it first (ucj upload FILE --key ${RECIPIENTS_KEY})` };
+  if (!validation.ok) return { outcome: 'invalid', fileName: RECIPIENTS_KEY, validation };
+  if (validation.recipients.length === 0) return { outcome: 'refused', reason: `${RECIPIENTS_KEY} lists nobody: refusing to disable every portal user` };
+  const plan = await syncUsers(deployment.cognito, userPoolId, validation.recipients, options);
+  return { outcome: 'synced', userPoolId, plan };
 }
