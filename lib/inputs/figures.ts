@@ -7,6 +7,7 @@ import type { ReportedFigures } from '../domain/compute.ts';
 import { isPeriod } from '../domain/period.ts';
 import { levelOfCode, type RegionIndex } from '../domain/regions.ts';
 import type { Period } from '../domain/types.ts';
+import { scopeCovers } from '../domain/scope.ts';
 import { MAX_ISSUES, validateInputFile, type ColumnSpec, type FileValidation, type InputFile } from './input-file.ts';
 import { IssueList, quoteCell, type ValidationIssue } from './issues.ts';
 import { NUMBER_REASON_ID, parseCount } from './numbers.ts';
@@ -87,6 +88,12 @@ export interface FiguresOptions {
   regions: RegionIndex;
   /** The month of the upload's key (`uploads/YYYY-MM/…`); rows for another month are an error. */
   period?: Period;
+  /**
+   * The scope whose folder the upload is in (`uploads/YYYY-MM/<scope>/…`, lib/domain/scope.ts
+   * uploadFolderScope): a row for a region it does not cover is an error, so one admin's file cannot
+   * overwrite another region's figures.
+   */
+  scope?: string;
 }
 
 export function validateFigures(bytes: Uint8Array, options: FiguresOptions): Promise<FiguresValidation> {
@@ -97,8 +104,12 @@ export function validateFigures(bytes: Uint8Array, options: FiguresOptions): Pro
 function checkFigures(file: Figures, options: FiguresOptions): FiguresValidation {
   const { table, columns, errors } = file;
   const warnings = new IssueList(MAX_ISSUES);
+  // In a scope folder the file is that scope's: a code outside it is an error in the file, not a claim
+  // on that region (its admins are not emailed, its uploads page does not list the file).
   const regionsNamed = columns.code
-    ? [...new Set(table.records.map((r) => file.cell(r, 'code').trim()).filter((c) => /^\d{2}(\.\d{2})?$/.test(c)))]
+    ? [...new Set(table.records.map((r) => file.cell(r, 'code').trim()).filter((c) => /^\d{2}(\.\d{2})?$/.test(c)))].filter(
+        (c) => options.scope === undefined || scopeCovers(options.scope, c),
+      )
     : [];
   const finish = (rows: FigureRow[]): FiguresValidation => {
     const ok = errors.count === 0;
@@ -184,6 +195,14 @@ function readRow(file: Figures, record: TableRecord, options: FiguresOptions, wa
       column: codeColumn,
       code: 'KODE_TIDAK_DIKENAL',
       message: `Kode wilayah "${quoteCell(code)}" tidak dikenal: gunakan kode Kemendagri provinsi (mis. 18) atau kabupaten/kota (mis. 18.71).`,
+    });
+  } else if (options.scope !== undefined && !scopeCovers(options.scope, code)) {
+    const scopeRegion = options.regions.byCode.get(options.scope);
+    errors.add({
+      row: record.row,
+      column: codeColumn,
+      code: 'DI_LUAR_CAKUPAN',
+      message: `Wilayah ${code} di luar cakupan folder unggahan ${options.scope}${scopeRegion ? ` (${scopeRegion.name})` : ''}: unggah lewat folder cakupan wilayah tersebut.`,
     });
   }
 

@@ -6,7 +6,8 @@
 import ExcelJS from 'exceljs';
 import { isPeriod } from '../domain/period.ts';
 import type { Region } from '../domain/types.ts';
-import type { RegionIndex } from '../domain/regions.ts';
+import { NATIONAL_CODE, type RegionIndex } from '../domain/regions.ts';
+import { scopeCovers } from '../domain/scope.ts';
 import { csvLine, escapeCsvCell } from '../util/csv.ts';
 
 /** The one CSV cell rule (lib/util/csv.ts), exported here too for the template's callers. */
@@ -69,6 +70,12 @@ export interface TemplateOptions {
   format: 'csv' | 'xlsx';
   /** `YYYY-MM`, written into every row's `periode` when given. */
   period?: string;
+  /**
+   * The admin's `cakupan` (`nasional`, a province or a regency code): only the rows it covers, so the
+   * template holds no row their scope folder would reject. A regency's is its own row at either level.
+   * Every region of the level when absent.
+   */
+  scope?: string;
   regions: RegionIndex;
 }
 
@@ -76,18 +83,27 @@ export async function uploadTemplate(options: TemplateOptions): Promise<Buffer> 
   if (options.period !== undefined && !isPeriod(options.period)) {
     throw new Error(`periode harus berformat YYYY-MM, mis. 2025-10 (bukan ${JSON.stringify(options.period)})`);
   }
+  if (options.scope !== undefined && !options.regions.byCode.has(options.scope)) {
+    throw new Error(`cakupan ${JSON.stringify(options.scope)} tidak dikenal: isi "nasional", kode provinsi, atau kode kabupaten/kota`);
+  }
   const regions = templateRegions(options);
   return options.format === 'csv' ? csvTemplate(regions, options.period) : xlsxTemplate(regions, options);
 }
 
-/** `templat-unggah-kabkota-2025-10.xlsx`, a default name for `ucj template --out`. */
-export function templateFileName(options: Pick<TemplateOptions, 'level' | 'format' | 'period'>): string {
-  return `templat-unggah-${options.level}${options.period ? `-${options.period}` : ''}.${options.format}`;
+/** `templat-unggah-kabkota-2025-10.xlsx` (`…-kabkota-18-2025-10.xlsx` for a scope), a default name for `ucj template --out`. */
+export function templateFileName(options: Pick<TemplateOptions, 'level' | 'format' | 'period' | 'scope'>): string {
+  const scope = options.scope !== undefined && options.scope !== NATIONAL_CODE ? `-${options.scope}` : '';
+  return `templat-unggah-${options.level}${scope}${options.period ? `-${options.period}` : ''}.${options.format}`;
 }
 
 function templateRegions(options: TemplateOptions): Region[] {
-  const list = options.level === 'provinsi' ? options.regions.provinces : options.regions.regencies;
-  return [...list].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  const { scope, regions } = options;
+  // A regency admin reports one row, whichever level they asked for: a template without it would be empty.
+  const own = scope === undefined ? undefined : regions.byCode.get(scope);
+  const list = own?.level === 'kabkota' ? [own] : options.level === 'provinsi' ? regions.provinces : regions.regencies;
+  return list
+    .filter((region) => scope === undefined || scopeCovers(scope, region.code))
+    .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
 }
 
 function csvTemplate(regions: Region[], period: string | undefined): Buffer {
@@ -134,14 +150,19 @@ async function xlsxTemplate(regions: Region[], options: TemplateOptions): Promis
   const lastCount = sheet.getColumn(TEMPLATE_COLUMNS.length).letter;
   if (regions.length > 0) sheet.dataValidations.add(`${firstCount}2:${lastCount}${regions.length + 1}`, countValidation);
 
-  addGuideSheet(workbook, options, regions.length);
+  addGuideSheet(workbook, options, regions);
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
-function addGuideSheet(workbook: ExcelJS.Workbook, options: TemplateOptions, regionCount: number): void {
+function addGuideSheet(workbook: ExcelJS.Workbook, options: TemplateOptions, regions: Region[]): void {
+  const regionCount = regions.length;
   const guide = workbook.addWorksheet('petunjuk');
   guide.columns = [{ width: 28 }, { width: 10 }, { width: 100 }];
-  const levelName = options.level === 'provinsi' ? 'provinsi' : 'kabupaten/kota';
+  // A regency's template is one kabupaten/kota whichever level was asked for.
+  const levelName = options.level === 'kabkota' || regions.some((region) => region.level === 'kabkota') ? 'kabupaten/kota' : 'provinsi';
+  // A scope's rows belong in its folder, where the upload is held to them (lib/jobs/validate-upload.ts).
+  const folder = options.scope !== undefined && options.scope !== NATIONAL_CODE ? `uploads/YYYY-MM/${options.scope}/` : 'uploads/YYYY-MM/';
+  const example = folder.replace('YYYY-MM', options.period ?? '2025-10');
   const title = guide.addRow(['Petunjuk pengisian templat unggahan UCJ']);
   title.font = { bold: true, size: 14 };
   guide.addRow([]);
@@ -150,7 +171,7 @@ function addGuideSheet(workbook: ExcelJS.Workbook, options: TemplateOptions, reg
     'Hapus baris wilayah yang tidak Anda laporkan; setiap baris yang tersisa wajib berisi peserta_aktif.',
     'Semua angka adalah bilangan bulat tidak negatif, tanpa desimal (mis. 1149447). Pemisah ribuan boleh dipakai.',
     'periode ditulis YYYY-MM (mis. 2025-10): bulan data, bukan bulan pengunggahan.',
-    'Simpan sebagai .xlsx (atau CSV UTF-8), lalu unggah ke folder uploads/YYYY-MM/ sesuai bulan data, mis. uploads/2025-10/.',
+    `Simpan sebagai .xlsx (atau CSV UTF-8), lalu unggah ke folder ${folder} sesuai bulan data, mis. ${example}.`,
     'Berkas dengan satu kesalahan pun ditolak seluruhnya; laporan menyebutkan baris, kolom, dan penyebabnya.',
   ];
   for (const line of lines) guide.addRow([`• ${line}`]);

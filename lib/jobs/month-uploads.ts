@@ -5,6 +5,7 @@
  */
 import type { ReportedFigures } from '../domain/compute.ts';
 import { provinceOfCode, type RegionIndex } from '../domain/regions.ts';
+import { uploadFolderScope } from '../domain/scope.ts';
 import type { Period } from '../domain/types.ts';
 import { reportedFiguresOf, validateFigures } from '../inputs/figures.ts';
 import type { ErrorLogger } from '../inputs/input-file.ts';
@@ -90,7 +91,9 @@ export async function readMonthUploads(store: ObjectStore, regions: RegionIndex,
       maxBytes: UPLOAD_LIMITS.maxBytes,
     });
     if (!read) continue; // removed since the listing (quarantined): nothing to use
-    const result = await validateFigures(read.body, { fileName, period, regions });
+    // Held to its folder's scope, as validate-upload holds it, when the run is the first to judge it.
+    const scope = uploadFolderScope(fileName, regions);
+    const result = await validateFigures(read.body, { fileName, period, regions, ...(scope === undefined ? {} : { scope }) });
     if (result.fault) {
       logger.error('a bug in the code failed the validation of an upload: not the file\'s fault', {
         key: object.key,

@@ -3,6 +3,10 @@
  * and move a rejected file to quarantine byte for byte (copy the version, check the copy, then remove
  * the version), telling the region's admins.
  *
+ * An upload under a scope's folder, `uploads/<period>/<scope>/<file>` (where the portal puts an admin's
+ * files), may hold rows only for the regions that scope covers (lib/domain/scope.ts): any other row is an
+ * error (`DI_LUAR_CAKUPAN`), and a rejection is told to that scope's admins.
+ *
  * S3 delivers events at least once and in any order, so everything here is safe to repeat: an event for
  * a version already judged only finishes what is left undone (the move, the emails); an event older than
  * the one already judged for the key (by S3's `sequencer`) is ignored.
@@ -28,6 +32,7 @@ import {
 import type { Mailer } from '../delivery/mailer.ts';
 import { composeValidationEmail } from '../delivery/validation-email.ts';
 import { classifySendError, describeSendError } from '../delivery/ses-errors.ts';
+import { uploadFolderScope } from '../domain/scope.ts';
 
 export interface ValidateUploadDeps {
   store: ObjectStore;
@@ -88,7 +93,11 @@ export async function validateUpload(deps: ValidateUploadDeps, uploaded: Uploade
     throw new ReaderFault(key, result.fault);
   }
   const quarantinedTo = result.ok ? null : quarantineKey(location.period, location.fileName);
-  const notify = result.ok ? [] : await adminsFor(deps, regions, result.regionsNamed);
+  // A file in a scope's folder is that scope's admins' (the portal put it there for one of them), even
+  // when none of its rows is theirs.
+  const scope = uploadFolderScope(location.fileName, regions);
+  const owners = scope === undefined ? result.regionsNamed : [...new Set([scope, ...result.regionsNamed])];
+  const notify = result.ok ? [] : await adminsFor(deps, regions, owners);
   const report = reportOf(deps, uploaded, head, location, result, quarantinedTo, notify);
   // The report first: whatever happens next, the admin can read why, and a retry knows what was decided.
   await writeValidationReport(deps.store, report);
@@ -140,7 +149,8 @@ async function validateVersion(
 ): Promise<FiguresValidation> {
   // An oversized file is judged by its size alone and never read into memory.
   const body = head.size > UPLOAD_LIMITS.maxBytes ? undefined : (await store.get(head.key, { versionId: head.versionId, maxBytes: UPLOAD_LIMITS.maxBytes }))?.body;
-  if (body) return validateFigures(body, { fileName: location.fileName, period: location.period, regions });
+  const scope = uploadFolderScope(location.fileName, regions);
+  if (body) return validateFigures(body, { fileName: location.fileName, period: location.period, regions, ...(scope === undefined ? {} : { scope }) });
   return {
     ok: false,
     rowCount: 0,

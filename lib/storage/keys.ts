@@ -1,7 +1,7 @@
 /** Where things live in the bucket (docs/architecture.md, "Files in the bucket"). */
 import { isPeriod } from '../domain/period.ts';
-import { slug } from '../domain/regions.ts';
-import type { Period, Region } from '../domain/types.ts';
+import { NATIONAL_CODE, slug } from '../domain/regions.ts';
+import type { Level, Period, Region } from '../domain/types.ts';
 import { BUCKET_PREFIXES, GROUPS_KEY, RECIPIENTS_KEY } from '../contract/bucket.ts';
 
 export { GROUPS_KEY, RECIPIENTS_KEY };
@@ -25,6 +25,20 @@ export const quarantineKey = (period: Period, fileName: string) => `${BUCKET_PRE
 export function bulletinKey(period: Period, region: Pick<Region, 'code' | 'name' | 'level'>): string {
   if (region.level === 'nasional') return `${bulletinsPrefix(period)}nasional.pdf`;
   return `${bulletinsPrefix(period)}${region.level}/${region.code}-${slug(region.name)}.pdf`;
+}
+
+/**
+ * The month, level and code of a national, province or regency bulletin's key (the inverse of
+ * bulletinKey but for the name's slug, which is there only for people); undefined for any other key. A
+ * group's key is not read back: its code (`kelompok:<slug>`) runs into the name's slug with no mark between.
+ */
+export function parseBulletinKey(key: string): { period: Period; level: Level; code: string } | undefined {
+  const match = /^bulletins\/(\d{4}-\d{2})\/(?:(nasional)\.pdf|provinsi\/(\d{2})-[a-z0-9-]*\.pdf|kabkota\/(\d{2}\.\d{2})-[a-z0-9-]*\.pdf)$/.exec(key);
+  if (!match || !isPeriod(match[1]!)) return undefined;
+  const period = match[1]!;
+  if (match[2]) return { period, level: 'nasional', code: NATIONAL_CODE };
+  if (match[3]) return { period, level: 'provinsi', code: match[3] };
+  return { period, level: 'kabkota', code: match[4]! };
 }
 
 /** The file name a bulletin is attached or downloaded under: its key's last part, the national one with its month. */

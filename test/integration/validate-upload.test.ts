@@ -235,6 +235,32 @@ describe('validate-upload', () => {
     expect(filled).toBe(9);
   });
 
+  it('holds an upload in a scope folder to the scope: a Jawa Barat row in Jakarta\'s folder is rejected on its row', async () => {
+    const national = (await outbox('admin.nasional@')).length;
+    const misfiled = 'uploads/2026-10/31/jakarta-campur.csv';
+    const { report } = await upload(misfiled, 'kode_wilayah,pekerja,peserta_aktif\n31.71,500000,300000\n32.01,2900000,1100000\n');
+    expect(report.ok).toBe(false);
+    expect(report.errors).toEqual([
+      {
+        row: 3,
+        column: 'kode_wilayah',
+        code: 'DI_LUAR_CAKUPAN',
+        message: 'Wilayah 32.01 di luar cakupan folder unggahan 31 (DKI JAKARTA): unggah lewat folder cakupan wilayah tersebut.',
+      },
+    ]);
+    expect(report.regionsNamed).toEqual(['31.71']);
+    // Rejected like any invalid upload: moved to quarantine, and told (no Jakarta admin here: the national ones).
+    expect(report.quarantinedTo).toBe('quarantine/2026-10/31/jakarta-campur.csv');
+    expect(await invoker.runtime.store.head(misfiled)).toBeUndefined();
+    expect(report.notified).toEqual([NATIONAL_ADMIN]);
+    expect(await outbox('admin.nasional@')).toHaveLength(national + 1);
+
+    const { report: own } = await upload('uploads/2026-10/31/jakarta.csv', 'kode_wilayah,pekerja,peserta_aktif\n31,5600000,3300000\n31.71,500000,300000\n');
+    expect(own.errors).toEqual([]);
+    expect(own.ok).toBe(true);
+    expect(own.regionsReported).toEqual(['31', '31.71']);
+  });
+
   it('ignores keys outside uploads/ and months that are not months', async () => {
     const key = 'uploads/2026-13/x.csv';
     const { versionId } = await uploadFile(invoker.runtime.clients.s3, bucket(), key, Buffer.from('a,b\n1,2\n'));

@@ -130,3 +130,44 @@ describe('uploadTemplate: XLSX', () => {
     for (const column of TEMPLATE_COLUMNS) expect(guideText).toContain(column);
   });
 });
+
+describe('uploadTemplate: a scope', () => {
+  const templateCodes = async (options: { level: 'provinsi' | 'kabkota'; scope?: string }) =>
+    table(await readTable(await uploadTemplate({ ...options, format: 'csv', regions }), 'templat.csv')).records.map((record) => record.cells.get('kode_wilayah'));
+
+  it('a province at the kabkota level: its regencies and cities only', async () => {
+    expect(await templateCodes({ level: 'kabkota', scope: '31' })).toEqual(codes(regions.regenciesOf('31')));
+    expect(await templateCodes({ level: 'kabkota', scope: '31' })).toEqual(['31.01', '31.71', '31.72', '31.73', '31.74', '31.75']);
+  });
+
+  it('a province at the provinsi level: that province', async () => {
+    expect(await templateCodes({ level: 'provinsi', scope: '18' })).toEqual(['18']);
+  });
+
+  it('a regency: its own row at either level', async () => {
+    expect(await templateCodes({ level: 'kabkota', scope: '18.10' })).toEqual(['18.10']);
+    expect(await templateCodes({ level: 'provinsi', scope: '18.10' })).toEqual(['18.10']);
+  });
+
+  it('nasional, or no scope: every region of the level, as before', async () => {
+    expect(await templateCodes({ level: 'provinsi', scope: 'nasional' })).toEqual(codes(regions.provinces));
+    expect(await templateCodes({ level: 'kabkota', scope: 'nasional' })).toEqual(await templateCodes({ level: 'kabkota' }));
+  });
+
+  it('refuses a scope the region index does not know', async () => {
+    await expect(uploadTemplate({ level: 'kabkota', format: 'csv', scope: '99', regions })).rejects.toThrow(/cakupan "99" tidak dikenal/);
+  });
+
+  it('says in the guide how many rows it holds and which folder they belong in, and names the file', async () => {
+    const bytes = await uploadTemplate({ level: 'kabkota', format: 'xlsx', period: '2025-10', scope: '31', regions });
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(new Uint8Array(bytes).buffer);
+    expect(workbook.getWorksheet('data')!.rowCount).toBe(1 + 6);
+    const guideText: string[] = [];
+    workbook.getWorksheet('petunjuk')!.eachRow((row) => row.eachCell((cell) => guideText.push(String(cell.value))));
+    expect(guideText.join('\n')).toContain('6 kabupaten/kota');
+    expect(guideText.join('\n')).toContain('uploads/2025-10/31/');
+    expect(templateFileName({ level: 'kabkota', format: 'xlsx', period: '2025-10', scope: '31' })).toBe('templat-unggah-kabkota-31-2025-10.xlsx');
+    expect(templateFileName({ level: 'provinsi', format: 'csv', scope: 'nasional' })).toBe('templat-unggah-provinsi.csv');
+  });
+});
