@@ -7,7 +7,7 @@
  * that was never marked is *in doubt* (the process died around the SES call): it is never resent
  * automatically, because a second email is worse than a delay an operator can see and resolve.
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { PARTITION_PREFIXES } from '../contract/table.ts';
 import type { Period } from '../domain/types.ts';

@@ -13,7 +13,7 @@ import type { ValidationIssue } from '../../lib/inputs/issues.ts';
 import { UPLOAD_LIMITS } from '../../lib/inputs/limits.ts';
 import { parseDecimal } from '../../lib/inputs/numbers.ts';
 import { validateRecipients } from '../../lib/inputs/recipients.ts';
-import { readCsvTable, readTable, type TableResult } from '../../lib/inputs/table.ts';
+import { readCsvTable, readTable } from '../../lib/inputs/table.ts';
 import { uploadTemplate } from '../../lib/inputs/template.ts';
 import { readXlsxTable } from '../../lib/inputs/xlsx.ts';
 import { generateSampleDataset } from '../../tools/sample/index.ts';
@@ -45,11 +45,6 @@ function fileError(result: FiguresValidation): ValidationIssue {
   expect(result.errors).toHaveLength(1);
   expectIndonesian(result.errors);
   return result.errors[0]!;
-}
-
-function tableError(result: TableResult): ValidationIssue {
-  if (result.ok) throw new Error('expected an error');
-  return result.error;
 }
 
 describe('xlsx zip bombs', () => {
