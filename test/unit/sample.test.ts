@@ -161,7 +161,7 @@ describe('sample targets', () => {
 });
 
 describe('sample recipients', () => {
-  it('has the national official, one governor per province and two admins, on .example addresses', () => {
+  it('has the national official, one governor per province, two admins and a national operator, on .example addresses', () => {
     expect(dataset.recipients.key).toBe('config/recipients.csv');
     expect(dataset.recipients.content.split('\n')[0]).toBe('email,nama,jabatan,cakupan,peran');
     const rows = records(dataset.recipients.content);
@@ -176,6 +176,7 @@ describe('sample recipients', () => {
     expect(officials.find((r) => r.cakupan === '31')!.jabatan).toBe('Gubernur DKI Jakarta');
     const admins = rows.filter((r) => r.peran === 'admin');
     expect(admins.map((r) => r.cakupan).sort()).toEqual(['18', 'nasional']);
+    expect(rows.filter((r) => r.peran === 'operator').map((r) => r.cakupan)).toEqual(['nasional']);
     for (const r of rows) {
       expect(r.email).toMatch(/^[a-z0-9.]+@[a-z0-9.-]+\.example$/);
       expect(r.nama).toMatch(/^[A-Z][a-z]+ [A-Z][a-z]+$/);

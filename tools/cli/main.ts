@@ -1,6 +1,6 @@
 /** The `ucj` command line (docs/architecture.md, "Command line"). Returns the exit code. */
 import { parseArgs } from 'node:util';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { isPeriod, periodNameId, previousPeriodInJakarta } from '../../lib/domain/period.ts';
 import { displayName, loadRegionIndex } from '../../lib/domain/regions.ts';
@@ -18,8 +18,9 @@ import { UPLOAD_LIMITS } from '../../lib/inputs/limits.ts';
 import type { MonthlyRunSummary } from '../../lib/jobs/monthly-run.ts';
 import type { RunProgress } from '../../lib/history/store.ts';
 import { deploymentOfStack, type Deployment } from './deployment.ts';
-import { awaitDeliveries, deliveryCounts, remindOn, resendDeliveries, runMonthOn, uploadFiles, type DeliveryCounts } from './operations.ts';
+import { awaitDeliveries, deliveryCounts, remindOn, resendDeliveries, runMonthOn, syncUsersOn, uploadFiles, type DeliveryCounts } from './operations.ts';
 import { progressLine } from './progress.ts';
+import { ensureLocalPortalUsers, signInLines } from '../local/portal-users.ts';
 
 const USAGE = `ucj — Universal Coverage Jamsostek bulletins
 
@@ -31,6 +32,8 @@ const USAGE = `ucj — Universal Coverage Jamsostek bulletins
   ucj deliver --period YYYY-MM [--resend-in-doubt | --resend-failed] [--email ADDRESS]
                                             wait for queued deliveries; list, or resend after checking, those in doubt or refused
   ucj remind [--period YYYY-MM]             remind admins whose regions have not uploaded the month
+  ucj users [--dry-run]                     give everyone in config/recipients.csv a portal user (Cognito emails
+                                            the invitation) and disable the users no longer listed
   ucj history --region CODE [--json]        a region's snapshots
   ucj validate FILE [--period YYYY-MM] [--kind figures|targets|recipients] [--json]
                                             validate a file offline: exit 0 valid, 1 invalid, 2 bad arguments
@@ -39,7 +42,7 @@ const USAGE = `ucj — Universal Coverage Jamsostek bulletins
   ucj template [--level provinsi|kabkota] [--format xlsx|csv] [--period YYYY-MM] [--out FILE]
                                             a blank upload file with every region's code and name
 
-upload, run, deliver, remind and history work on the local stack unless --stack NAME (or UCJ_STACK) names a
+upload, run, deliver, remind, users and history work on the local stack unless --stack NAME (or UCJ_STACK) names a
 deployed CloudFormation stack; AWS credentials and region then come from the usual chain (AWS_PROFILE,
 AWS_REGION, ...). Local state lives in .ucj-local/ (UCJ_LOCAL_DIR to change); bulletins of a local run are
 copied to out/bulletins/.`;
@@ -70,6 +73,8 @@ export async function main(argv: string[]): Promise<number> {
         return await deliverPending(rest);
       case 'remind':
         return await remind(rest);
+      case 'users':
+        return await users(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -135,6 +140,7 @@ async function withTarget<T>(stackName: string | undefined, work: (target: Targe
 
 async function stack(): Promise<number> {
   const running = await startLocalStack(localDir(), { attach: false, ...fromEnvironment() });
+  const signIns = await ensureLocalPortalUsers(running.deployment);
   await announceStack(running);
   process.stdout.write(
     [
@@ -148,6 +154,8 @@ async function stack(): Promise<number> {
       `  downloads       ${running.endpoints.download}`,
       `  inbox           ${running.endpoints.inbox}`,
       `  outbox          ${shown(running.outboxDir)}`,
+      `  portal          ${running.endpoints.portal}  (open it in a browser; users from config/recipients.csv, e.g.:)`,
+      ...signInLines(signIns),
       '',
     ].join('\n'),
   );
@@ -240,6 +248,39 @@ async function remind(args: string[]): Promise<number> {
   });
 }
 
+/**
+ * The portal's users brought in line with the deployment's config/recipients.csv: created (and invited),
+ * disabled when no longer listed, enabled when listed again. `--dry-run` lists the changes only.
+ */
+async function users(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { 'dry-run': { type: 'boolean' }, ...STACK_OPTION } });
+  const dryRun = values['dry-run'] ?? false;
+  return withTarget(values.stack, async ({ deployment }) => {
+    const line = progressLine();
+    const result = await syncUsersOn(deployment, { dryRun, onProgress: (done, total) => line.show(`users changed ${done}/${total}`) });
+    line.done();
+    if (result.outcome === 'refused') {
+      process.stderr.write(`ucj: ${result.reason}; no user changed\n`);
+      return 1;
+    }
+    if (result.outcome === 'invalid') {
+      process.stdout.write(`${result.fileName}: TIDAK SAH, no user changed\n`);
+      for (const issue of result.validation.errors) process.stdout.write(`  ${describeIssue(issue)}\n`);
+      return 1;
+    }
+    const { plan, userPoolId } = result;
+    const verb = (done: string, would: string) => (dryRun ? `would ${would}` : done);
+    const lines = [
+      ...plan.create.map((user) => `${verb('created', 'create')}: ${user.email} (${user.name})`),
+      ...plan.disable.map((email) => `${verb('disabled', 'disable')}: ${email}`),
+      ...plan.enable.map((email) => `${verb('enabled', 'enable')}: ${email}`),
+      `users of ${userPoolId}${dryRun ? ' (dry run, nothing changed)' : ''}: ${plan.create.length} ${verb('created', 'be created')}, ${plan.disable.length} ${verb('disabled', 'be disabled')}, ${plan.enable.length} ${verb('enabled', 'be enabled')}, ${plan.unchanged.length} unchanged`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  });
+}
+
 /** Targets and recipients are validated before they reach the bucket; other keys are not ours to judge. */
 async function validateConfigFile(key: string, body: Buffer) {
   const regions = await loadRegionIndex();
@@ -274,6 +315,13 @@ async function watchDeliveries(deployment: Deployment, period: string): Promise<
   return counts;
 }
 
+/** Where this month can be browsed: the running stack's portal, or how to start one (this process's stops with it). */
+function portalHint(local: LocalStack): string {
+  return local.owned
+    ? 'portal: run `npm run ucj -- stack` and open the address it prints (it lists a sign-in for an admin, an official and an operator)\n'
+    : `portal: ${local.endpoints.portal}\n`;
+}
+
 /**
  * The month's job as the schedule runs it, then its deliveries, then (locally) the bulletins copied out;
  * prints the summary and returns the exit code. `before` prints lines that belong above the summary.
@@ -286,6 +334,7 @@ async function runMonthAndDeliver({ deployment, local }: Target, period: string,
   const after = await watchDeliveries(deployment, period);
   const copied = local ? await copyBulletins(deployment, period) : undefined;
   process.stdout.write(before);
+  if (local) process.stdout.write(portalHint(local));
   printSummary(summary, { sent: after.sent - sentBefore.sent, refused: after.refused - sentBefore.refused, inDoubt: after.inDoubt }, copied, local, (Date.now() - started) / 1000);
   const clean = summary.outcome === 'succeeded' && summary.deliveriesHeld === 0 && after.inDoubt.length === 0;
   return clean ? 0 : 1;

@@ -47,8 +47,10 @@ import {
   remindUploadsSettingsSchema,
   renderBulletinsSettingsSchema,
   rotateLinkKeySettingsSchema,
+  portalSettingsSchema,
   validateUploadSettingsSchema,
 } from '../../lib/config.ts';
+import { PORTAL_PATHS } from '../../lib/contract/portal.ts';
 import { lambdaErrorMessage } from '../../lib/jobs/render-fan-out.ts';
 import { newLinkKeyValue } from '../../lib/jobs/rotate-link-key.ts';
 import { deploymentFrom, stackOutputsSchema, type Deployment, type StackOutputs } from '../cli/deployment.ts';
@@ -57,6 +59,7 @@ import { startFunctionUrl, type FunctionUrl } from './function-url.ts';
 import { startStrictS3, SHADOW_BUCKET, type StrictS3 } from './s3-strict.ts';
 import { startSqsEmulator, startSqsEventSource, type SqsEmulator, type SqsEventSource } from './sqs-emulator.ts';
 import { startSecretsEmulator, type SecretsEmulator } from './secrets-emulator.ts';
+import { loopbackJwksCache, startLocalCognito, type LocalCognito } from './cognito.ts';
 import { startCloudFormationEmulator, type CloudFormationEmulator } from './cloudformation-emulator.ts';
 import { sesAccountPath } from './ses-account.ts';
 import { beginSession, repairInterruptedWrites } from './s3-repair.ts';
@@ -77,6 +80,7 @@ export const LOCAL_FUNCTIONS = {
   remindUploads: 'ucj-remind-uploads',
   downloadBulletin: 'ucj-download-bulletin',
   rotateLinkKey: 'ucj-rotate-link-key',
+  portal: 'ucj-portal',
 } as const;
 
 const QUEUES = { delivery: 'ucj-delivery', deadLetters: 'ucj-delivery-dead-letters', failedEvents: 'ucj-failed-events' } as const;
@@ -101,6 +105,10 @@ export const stackEndpointsSchema = z.object({
   cloudformation: z.url(),
   /** download-bulletin's function URL. */
   download: z.url(),
+  /** The portal's function URL (a browser opens it; sign-in goes to the local Cognito's login). */
+  portal: z.url(),
+  /** The local Cognito's user-pool API. */
+  cognito: z.url(),
   /** The SES emulator's own inbox viewer (in memory: it shows what the owning process's stack accepted). */
   inbox: z.url(),
 });
@@ -140,6 +148,7 @@ export const stackPaths = (dir: string) => ({
   outbox: join(dir, 'outbox'),
   queue: join(dir, 'sqs'),
   secrets: join(dir, 'secrets.json'),
+  cognito: join(dir, 'cognito'),
   info: join(dir, 'stack.json'),
   /** Present while a process owns the stack: left behind, it says that process did not close it. */
   session: join(dir, 'session.json'),
@@ -172,6 +181,8 @@ function outputsOf(env: Record<string, string>, sqs: SqsEmulator): Record<StackO
     DownloadUrl: env.DOWNLOAD_URL ?? '',
     AlarmTopicArn: `arn:aws:sns:${REGION}:000000000000:ucj-local-alarms`,
     SesConfigurationSetName: '',
+    UserPoolId: env.USER_POOL_ID ?? '',
+    PortalUrl: env.PORTAL_URL ?? '',
   };
 }
 
@@ -360,6 +371,31 @@ export async function startLocalStack(dirInput: string, options: LocalStackOptio
     { region: REGION },
   );
   lambda.server.on('request', () => (requests.lambda += 1));
+
+  // The portal's function URL first: the local Cognito must know the portal's callback and sign-out
+  // addresses, as the deployed app client does. The handler is built on its first request, by which time
+  // the pool's settings are in `env`.
+  const { createPortalHandler } = await import('../../lib/handlers/portal.ts');
+  const jwksCache = loopbackJwksCache();
+  const portal: FunctionUrl = await startFunctionUrl(
+    fn(FUNCTION_SIZING.portal, () => createPortalHandler(settingsOf(portalSettingsSchema), { ...handlerOptions, jwksCache })),
+    { name: LOCAL_FUNCTIONS.portal, region: REGION },
+  );
+  stops.unshift(() => portal.close());
+  const portalOrigin = new URL(portal.url).origin;
+  const cognito: LocalCognito = await startLocalCognito({
+    dir: paths.cognito,
+    region: REGION,
+    callbackUrls: [`${portalOrigin}${PORTAL_PATHS.callback}`],
+    logoutUrls: [`${portalOrigin}${PORTAL_PATHS.signedOut}`],
+  });
+  stops.push(() => cognito.close());
+  env.PORTAL_URL = `${portalOrigin}/`;
+  env.COGNITO_ENDPOINT = cognito.endpoint;
+  env.USER_POOL_ID = cognito.userPoolId;
+  env.USER_POOL_CLIENT_ID = cognito.clientId;
+  env.USER_POOL_ISSUER_URL = cognito.issuerUrl;
+  env.LOGIN_BASE_URL = cognito.loginBaseUrl;
   stops.unshift(() => lambda!.close());
   env.LAMBDA_ENDPOINT = lambda.endpoint;
 
@@ -395,6 +431,8 @@ export async function startLocalStack(dirInput: string, options: LocalStackOptio
     secrets: secrets.endpoint,
     cloudformation: cloudformation.endpoint,
     download: download.url,
+    portal: env.PORTAL_URL,
+    cognito: cognito.endpoint,
     inbox: `http://127.0.0.1:${portOf(sesInner)}/`,
   };
   const owned = lambda;

@@ -173,6 +173,8 @@ function buildRecipients(model: SampleModel, seed: number): SampleFile {
   }
   rows.push(['admin.ucj@bpjsketenagakerjaan.example', name(), 'Admin Data UCJ Nasional', NATIONAL_CODE, 'admin']);
   rows.push(['admin.ucj.18@bpjsketenagakerjaan.example', name(), 'Admin Data UCJ Provinsi Lampung', '18', 'admin']);
+  // Runs the month and watches it in the portal; receives nothing.
+  rows.push(['operator.ucj@bpjsketenagakerjaan.example', name(), 'Operator Sistem UCJ', NATIONAL_CODE, 'operator']);
   return { key: 'config/recipients.csv', content: csv(RECIPIENT_HEADER, rows) };
 }
 
