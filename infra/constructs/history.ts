@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { TABLE_KEYS } from '../../lib/contract/table.ts';
+import { TABLE_KEYS, TTL_ATTRIBUTE } from '../../lib/contract/table.ts';
 
 /**
  * The history table: region snapshots, run records and leases, the delivery and reminder ledgers
@@ -20,9 +20,11 @@ export class History extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
-      // No TTL: every item is kept on purpose (snapshots and run records are the history, the delivery
-      // ledger is what makes sending exactly-once), and dynalite, the local stack, has no TTL either.
-      // Should an item kind ever expire, add `timeToLiveAttribute` here and write that attribute in lib/history.
+      // Only signed-out portal sessions expire (lib/history/signed-out.ts): every other item is kept on
+      // purpose (snapshots and run records are the history, the delivery ledger is what makes sending
+      // exactly-once) and carries no such attribute. dynalite, the local stack, has no TTL: the few
+      // sign-out items stay there.
+      timeToLiveAttribute: TTL_ATTRIBUTE,
     });
     this.table.addGlobalSecondaryIndex({
       // gsi1: one month's snapshots of every region in one query.

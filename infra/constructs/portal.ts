@@ -102,6 +102,8 @@ export class Portal extends Construct {
         { actions: ['dynamodb:GetItem', 'dynamodb:Query'], leadingKeys: [PARTITION_PREFIXES.region, PARTITION_PREFIXES.period, PARTITION_PREFIXES.delivery] },
         // Resending (lib/delivery/resend.ts) releases a ledger entry with a conditional delete, then queues it.
         { actions: ['dynamodb:DeleteItem'], leadingKeys: [PARTITION_PREFIXES.delivery] },
+        // Signing out records the session (lib/history/signed-out.ts); every request reads that record.
+        { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], leadingKeys: [PARTITION_PREFIXES.signedOut] },
       ])
       .bindDeliveryQueue(deliveryQueue);
 

@@ -14,4 +14,9 @@ export const PARTITION_PREFIXES = {
   delivery: 'DELIVERY#',
   /** The reminder ledger: `REMINDER#<YYYY-MM>`. */
   reminder: 'REMINDER#',
+  /** Portal sessions ended by signing out (lib/history/signed-out.ts): `SIGNOUT#<token hash>`. */
+  signedOut: 'SIGNOUT#',
 } as const;
+
+/** The table's TTL attribute (seconds since the epoch): only signed-out sessions carry it; every other item is kept. */
+export const TTL_ATTRIBUTE = 'ttl';

@@ -136,7 +136,7 @@ export function createPortalApp(deps: PortalDeps): Hono<PortalEnv> {
 
   // ---- Session ------------------------------------------------------------------------------------
 
-  app.use('*', sessionMiddleware(deps.identity));
+  app.use('*', sessionMiddleware(deps.identity, deps.signedOut));
   app.post('*', bodyLimit({ maxSize: MAX_FORM_BYTES, onError: (c) => c.text('Permintaan terlalu besar.', 413) }));
   app.use('*', csrfMiddleware((c) => forbidden(c, 'Permintaan ditolak karena tidak berasal dari halaman portal ini. Muat ulang halaman lalu coba lagi.')));
   registerSessionRoutes(app, deps, {

@@ -13,6 +13,7 @@ import { s3ObjectStore, type ObjectStore } from '../storage/object-store.ts';
 import { s3Presigner, type Presigner } from '../storage/presign.ts';
 import { dynamoRunLog, dynamoSnapshotStore, type RunLog, type SnapshotStore } from '../history/store.ts';
 import { dynamoSendLedger, type SendLedger } from '../history/send-ledger.ts';
+import { dynamoSignedOutSessions, type SignedOutSessions } from '../history/signed-out.ts';
 import { sqsDeliveryQueue, type DeliveryQueue } from '../delivery/queue.ts';
 import { loadRegionIndex, type RegionIndex } from '../domain/regions.ts';
 import { readRecipientsFile, type Recipient } from '../inputs/recipients.ts';
@@ -38,6 +39,8 @@ export interface PortalDeps {
   snapshots: SnapshotStore;
   /** The delivery ledger (kind 'delivery'): what the operator page shows and resends. */
   deliveries: SendLedger;
+  /** Sessions ended by signing out (the ID token cannot be revoked, so the portal keeps the list). */
+  signedOut: SignedOutSessions;
   queue: DeliveryQueue;
   /** The region index, read once per process on first use (it is a few hundred KB of reference data). */
   regions: () => Promise<RegionIndex>;
@@ -77,6 +80,7 @@ export function portalDepsFrom(settings: PortalSettings, options: PortalDepsOpti
     runs: dynamoRunLog(dynamo, settings.TABLE_NAME),
     snapshots: dynamoSnapshotStore(dynamo, settings.TABLE_NAME),
     deliveries: dynamoSendLedger(dynamo, settings.TABLE_NAME, 'delivery'),
+    signedOut: dynamoSignedOutSessions(dynamo, settings.TABLE_NAME),
     queue: sqsDeliveryQueue(sqsClient(settings, faults), settings.DELIVERY_QUEUE_URL),
     regions,
     recipients: cachedRecipients(store, regions, options.recipientsTtlMs ?? RECIPIENTS_TTL_MS, now, logger),

@@ -18,6 +18,7 @@ import * as z from 'zod';
 import type { PortalSettings } from '../config.ts';
 import { PORTAL_OAUTH_SCOPES, PORTAL_PATHS } from '../contract/portal.ts';
 import type { Recipient } from '../inputs/recipients.ts';
+import type { SignedOutSessions } from '../history/signed-out.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // Names and attributes
@@ -259,14 +260,17 @@ export interface PortalEnv {
   };
 }
 
-/** Sets `origin` and, when the session cookie holds a valid ID token, `session`. Runs on every request. */
-export function sessionMiddleware(verify: IdentityVerifier): MiddlewareHandler<PortalEnv> {
+/**
+ * Sets `origin` and, when the session cookie holds a valid ID token that was not signed out, `session`.
+ * Runs on every request.
+ */
+export function sessionMiddleware(verify: IdentityVerifier, signedOut: Pick<SignedOutSessions, 'isSignedOut'>): MiddlewareHandler<PortalEnv> {
   return async (c, next) => {
     c.set('origin', appOrigin(c.req.raw.headers, c.req.url));
     const token = getCookie(c, SESSION_COOKIE);
     if (token) {
       const identity = await verify(token);
-      if (identity) c.set('session', { token, identity });
+      if (identity && !(await signedOut.isSignedOut(token))) c.set('session', { token, identity });
     }
     await next();
   };
@@ -310,6 +314,7 @@ export interface SessionRouteDeps {
   settings: Pick<PortalSettings, 'LOGIN_BASE_URL' | 'USER_POOL_CLIENT_ID'>;
   identity: IdentityVerifier;
   tokens: TokenExchanger;
+  signedOut: SignedOutSessions;
   now: () => Date;
   logger: Pick<Logger, 'warn'>;
 }
@@ -360,9 +365,12 @@ export function registerSessionRoutes(app: Hono<PortalEnv>, deps: SessionRouteDe
   });
 
   // The CSRF middleware (csrfMiddleware) has checked this POST before it gets here.
-  app.post('/keluar', (c) => {
+  app.post('/keluar', async (c) => {
     const raw = getCookie(c, SESSION_COOKIE);
     if (!raw) return c.redirect(PORTAL_PATHS.signedOut, 303);
+    // The token would verify until it expires: recorded, it is refused from now on, wherever it is replayed.
+    const session = c.get('session');
+    if (session) await deps.signedOut.record(session.token, session.identity.exp);
     deleteCookie(c, SESSION_COOKIE, { ...BASE_COOKIE });
     deleteCookie(c, SIGN_IN_COOKIE, { ...BASE_COOKIE });
     return c.redirect(logoutUrl(deps.settings, c.get('origin')), 303);

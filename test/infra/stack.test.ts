@@ -187,6 +187,8 @@ describe('history table', () => {
         BillingMode: 'PAY_PER_REQUEST',
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         DeletionProtectionEnabled: true,
+        // Only signed-out portal sessions carry the attribute (lib/history/signed-out.ts).
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
         GlobalSecondaryIndexes: [
           Match.objectLike({
             IndexName: 'gsi1',
@@ -445,6 +447,11 @@ describe('least privilege', () => {
       ['dynamodb:PutItem', table(), false, keys('DELIVERY#2026-10')],
       ['dynamodb:UpdateItem', table(), false, keys('PERIOD#2026-10')],
       ['dynamodb:GetItem', table(), false, keys('REMINDER#2026-10')],
+      // Signing out records the session, and every request reads that record; it can write no other kind.
+      ['dynamodb:PutItem', table(), true, keys('SIGNOUT#abc')],
+      ['dynamodb:GetItem', table(), true, keys('SIGNOUT#abc')],
+      ['dynamodb:PutItem', table(), false, keys('REGION#18')],
+      ['dynamodb:DeleteItem', table(), false, keys('SIGNOUT#abc')],
       ['sqs:SendMessage', iam.arnOf('DeliveryQueue'), true],
       ['sqs:SendMessage', iam.arnOf('DeliveryDeadLetters'), false],
       ['sqs:ReceiveMessage', iam.arnOf('DeliveryQueue'), false],

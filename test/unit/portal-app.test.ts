@@ -169,6 +169,18 @@ describe('signed out', () => {
     expect((await get(`/admin/31/status?key=uploads/${PERIOD}/31/x.csv`)).status).toBe(401);
   });
 
+  it('a signed-out session stays signed out, even replayed from a copied cookie', async () => {
+    // Its own token (a distinct iat), so no other test's session is the one ended here.
+    const session = idToken(ADMIN, { iat: Math.floor(Date.now() / 1000) - 7 });
+    expect((await get(`/admin/31?bulan=${PERIOD}`, session)).status).toBe(200);
+    const out = await post('/keluar', session, { csrf: csrfToken(session) });
+    expect(out.status).toBe(303);
+    expect(new URL(out.headers.get('location') ?? '').pathname).toBe('/logout');
+    expect(isSignInRedirect(await get(`/admin/31?bulan=${PERIOD}`, session))).toBe(true);
+    // Another session of the same person is not touched.
+    expect((await get(`/admin/31?bulan=${PERIOD}`, idToken(ADMIN, { iat: Math.floor(Date.now() / 1000) - 8 }))).status).toBe(200);
+  });
+
   it('a tampered, expired, foreign or non-ID token is no session', async () => {
     const good = idToken(ADMIN);
     const [head, payload, signature] = good.split('.');

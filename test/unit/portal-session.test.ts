@@ -105,12 +105,15 @@ describe('return paths', () => {
 /** The session routes alone, with a verifier that knows one token and an exchanger that hands it out. */
 function sessionApp(exchange: TokenExchanger) {
   const identities = new Map<string, Identity>([['token-sah', { email: 'a@contoh.id', name: undefined, sub: 's', exp: NOW.getTime() / 1000 + 3600 }]]);
+  // The sign-out record as a set: the DynamoDB one is exercised in portal-app.test.ts.
+  const ended = new Set<string>();
+  const signedOut = { record: async (token: string) => void ended.add(token), isSignedOut: async (token: string) => ended.has(token) };
   const app = new Hono<PortalEnv>();
-  app.use('*', sessionMiddleware(async (token) => identities.get(token)));
+  app.use('*', sessionMiddleware(async (token) => identities.get(token), signedOut));
   app.use('*', csrfMiddleware((c) => c.text('ditolak', 403)));
   registerSessionRoutes(
     app,
-    { settings, identity: async (token) => identities.get(token), tokens: exchange, now: () => NOW, logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }) },
+    { settings, identity: async (token) => identities.get(token), tokens: exchange, signedOut, now: () => NOW, logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }) },
     { signInFailed: (c, status) => c.text('gagal', status) },
   );
   return app;
