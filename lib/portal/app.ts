@@ -34,16 +34,17 @@ const MAX_FORM_BYTES = 16 * 1024;
 
 /**
  * The Content-Security-Policy of every response: nothing but this origin's own script and style, and
- * forms only to this origin and the S3 endpoint the upload form posts to.
+ * forms only to this origin, managed login (form-action also governs the redirects after a submission,
+ * and signing out redirects there) and the S3 endpoint the upload form posts to.
  */
-export function contentSecurityPolicy(formActionOrigin: string): string {
+export function contentSecurityPolicy(loginOrigin: string, formActionOrigin: string): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
     "connect-src 'self'",
-    `form-action 'self' ${formActionOrigin}`,
+    `form-action 'self' ${loginOrigin} ${formActionOrigin}`,
     "base-uri 'none'",
     "frame-ancestors 'none'",
   ].join('; ');
@@ -74,6 +75,7 @@ export function createPortalApp(deps: PortalDeps): Hono<PortalEnv> {
   const app = new Hono<PortalEnv>();
   const { settings } = deps;
   const s3FormOrigin = defaultS3FormOrigin(settings);
+  const loginOrigin = new URL(settings.LOGIN_BASE_URL).origin;
   const linkSeconds = settings.PORTAL_LINK_SECONDS;
 
   // ---- Helpers that render a page for the current user -------------------------------------------
@@ -106,7 +108,7 @@ export function createPortalApp(deps: PortalDeps): Hono<PortalEnv> {
   app.use('*', async (c, next) => {
     await next();
     const headers = c.res.headers;
-    headers.set('Content-Security-Policy', contentSecurityPolicy(c.get('formActionOrigin') ?? s3FormOrigin));
+    headers.set('Content-Security-Policy', contentSecurityPolicy(loginOrigin, c.get('formActionOrigin') ?? s3FormOrigin));
     headers.set('X-Content-Type-Options', 'nosniff');
     // Not no-referrer: under it a browser sends `Origin: null` with a form POST, which the CSRF check must
     // refuse. same-origin still keeps page addresses (their keys and months) from S3 and everyone else.

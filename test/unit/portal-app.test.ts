@@ -240,9 +240,11 @@ describe('an admin of 31', () => {
     const conditions = z.object({ conditions: z.array(z.unknown()) }).parse(JSON.parse(Buffer.from(policy!, 'base64').toString('utf8'))).conditions;
     expect(conditions).toContainEqual(['starts-with', '$key', `uploads/${PERIOD}/31/`]);
     expect(page).toContain(`name="key" value="uploads/${PERIOD}/31/\${filename}"`);
-    // The form may post to the S3 endpoint the credential names, and nowhere else but here.
+    // The form may post to the S3 endpoint the credential names, and nowhere else but here and managed
+    // login (signing out redirects there, and form-action governs a submission's redirects too).
     const action = /<form method="post" action="([^"]+)"[^>]*data-upload/.exec(page)?.[1];
-    expect(response.headers.get('content-security-policy')).toContain(`form-action 'self' ${new URL(action!).origin}`);
+    const formAction = /form-action ([^;]+)/.exec(response.headers.get('content-security-policy') ?? '')?.[1]?.split(' ');
+    expect(formAction).toEqual(["'self'", new URL(settings.LOGIN_BASE_URL).origin, new URL(action!).origin]);
   });
 
   it('gets the template as an attachment', async () => {

@@ -573,7 +573,7 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
       browser,
       expiresAt: now().getTime() + LOGIN_TRANSACTION_MS,
     });
-    sendPage(res, 200, 'Masuk', signInForm(csrf, '', undefined), browserCookie(browser));
+    sendPage(res, 200, 'Masuk', signInForm(csrf, '', undefined), browserCookie(browser), redirectUri);
   }
 
   async function login(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -596,7 +596,7 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
 
     if (transaction.newPasswordFor !== undefined) {
       const newPassword = form.get('new_password') ?? '';
-      const retry = (message: string) => sendPage(res, 200, 'Kata sandi baru', newPasswordForm(csrf, message));
+      const retry = (message: string) => sendPage(res, 200, 'Kata sandi baru', newPasswordForm(csrf, message), undefined, transaction.redirectUri);
       if (newPassword !== (form.get('confirm_password') ?? '')) return retry('Kedua kata sandi tidak sama.');
       if (passwordPolicyProblem(newPassword)) return retry(`Kata sandi tidak memenuhi aturan: ${POLICY_TEXT}.`);
       const username = transaction.newPasswordFor;
@@ -616,7 +616,7 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
 
     const email = (form.get('username') ?? '').trim();
     const password = form.get('password') ?? '';
-    const retry = (message: string) => sendPage(res, 200, 'Masuk', signInForm(csrf, email, message));
+    const retry = (message: string) => sendPage(res, 200, 'Masuk', signInForm(csrf, email, message), undefined, transaction.redirectUri);
     const user = email === '' ? null : ((await userPool.getUserByUsername(ctx, email)) ?? (await userPool.getUserByUsername(ctx, email.toLowerCase())));
     // The password first: whether an account exists or is disabled is not told to someone without it.
     if (!user || !sameSecret(user.Password, password)) return retry('Email atau kata sandi salah.');
@@ -631,7 +631,7 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
       transaction.newPasswordFor = user.Username;
       // The challenge lasts the client's AuthSessionValidity (the contract's authCodeMinutes), as on AWS.
       transaction.expiresAt = now().getTime() + PORTAL_TOKEN_VALIDITY.authCodeMinutes * 60 * 1000;
-      return sendPage(res, 200, 'Kata sandi baru', newPasswordForm(csrf, undefined));
+      return sendPage(res, 200, 'Kata sandi baru', newPasswordForm(csrf, undefined), undefined, transaction.redirectUri);
     }
     return issueCode(res, csrf, transaction, user);
   }
@@ -813,7 +813,11 @@ async function ensureClient(cognito: CognitoService, pool: UserPoolService, urls
 
 const browserCookie = (browser: string) => `${BROWSER_COOKIE}=${encodeURIComponent(browser)}; Path=/; HttpOnly; SameSite=Lax`;
 
-function sendPage(res: ServerResponse, status: number, title: string, body: string, cookie?: string): void {
+/**
+ * `redirectsTo`: the callback a sign-in form's POST ends at. CSP's form-action also governs the redirects
+ * after a form's submission, so a login page must allow the app's origin, as managed login's does.
+ */
+function sendPage(res: ServerResponse, status: number, title: string, body: string, cookie?: string, redirectsTo?: string): void {
   const html = `<!DOCTYPE html>
 <html lang="id">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} · Portal Buletin UCJ</title></head>
@@ -829,7 +833,7 @@ ${body}
     'cache-control': 'no-store',
     'x-frame-options': 'DENY',
     'x-content-type-options': 'nosniff',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self'${redirectsTo ? ` ${new URL(redirectsTo).origin}` : ''}; frame-ancestors 'none'`,
     ...(cookie ? { 'set-cookie': cookie } : {}),
   });
   res.end(html);
