@@ -12,7 +12,7 @@ import type { RunLog } from '../history/store.ts';
 import type { ValidationIssue } from '../inputs/issues.ts';
 import { tooLargeMessage, UPLOAD_LIMITS } from '../inputs/limits.ts';
 import { judgeMonthUploads, type JudgedUpload } from '../jobs/month-uploads.ts';
-import { parseUploadKey, uploadsPrefix, validationPrefix } from '../storage/keys.ts';
+import { parseUploadKey, validationPrefix } from '../storage/keys.ts';
 import type { ObjectStore, ObjectSummary } from '../storage/object-store.ts';
 import { readValidationReport, reportJudges, type ValidationReport } from '../storage/validation-report.ts';
 import { inParallel } from '../util/concurrency.ts';

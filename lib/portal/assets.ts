@@ -74,6 +74,13 @@ input[type=month]{font:inherit;padding:.45rem;min-height:44px;border:2px solid #
 @media (prefers-reduced-motion:reduce){*{transition:none!important;animation:none!important}}
 `;
 
+/**
+ * When the verdict page asks for its upload's status, in ms after the previous answer: soon at first
+ * (validation of a month's file takes a fraction of a second), then once a second. bench/portal.ts
+ * polls on the same schedule, so its figure is what a person waits.
+ */
+export const VERDICT_POLL_DELAYS_MS = [250, 250, 500, 1000] as const;
+
 const JS = `
 (function () {
   'use strict';
@@ -154,6 +161,10 @@ const JS = `
     var result = document.querySelector('[data-verdict]');
     var tries = 0;
     var MAX_TRIES = 600;
+    var DELAYS = ${JSON.stringify(VERDICT_POLL_DELAYS_MS)};
+    function delay() {
+      return DELAYS[Math.min(tries, DELAYS.length - 1)];
+    }
 
     function element(tag, className, text) {
       var node = document.createElement(tag);
@@ -163,6 +174,10 @@ const JS = `
     }
     function issuesTable(caption, issues) {
       var wrap = element('div', 'tabel-bungkus');
+      // As the server's tables (pages.ts): a scrollable box must be reachable by keyboard.
+      wrap.tabIndex = 0;
+      wrap.setAttribute('role', 'region');
+      wrap.setAttribute('aria-label', 'Tabel (dapat digeser ke samping)');
       var table = element('table');
       table.appendChild(element('caption', '', caption));
       var head = element('thead');
@@ -223,13 +238,13 @@ const JS = `
             if (live) live.textContent = 'Validasi belum selesai. Muat ulang halaman ini beberapa saat lagi.';
             return;
           }
-          window.setTimeout(poll, 1000);
+          window.setTimeout(poll, delay());
         })
         .catch(function (error) {
           if (live) live.textContent = error.message;
         });
     }
-    window.setTimeout(poll, 1000);
+    window.setTimeout(poll, delay());
   }
 })();
 `;

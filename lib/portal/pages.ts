@@ -153,6 +153,10 @@ function monthPicker(action: string, period: Period): Html {
 </nav>`;
 }
 
+/** A run's outcome (lib/history/records.ts) as the pages say it; anything else as it is. */
+const OUTCOME_NAMES: Record<string, string> = { succeeded: 'berhasil', partial: 'sebagian', failed: 'gagal' };
+const outcomeName = (outcome: string) => OUTCOME_NAMES[outcome] ?? outcome;
+
 // ---------------------------------------------------------------------------------------------------
 // Admin
 
@@ -213,7 +217,7 @@ ${monthPicker(base, period)}
 <p>${formatNumber(counts.accepted)} wilayah diterima, ${formatNumber(counts.rejected)} ditolak, ${formatNumber(counts.missing)} belum diunggah.
 ${
   month.lastRun
-    ? html`Proses bulanan terakhir dimulai ${formatTime(month.lastRun.startedAt)}${month.lastRun.finishedAt ? html`, selesai ${formatTime(month.lastRun.finishedAt)}` : ', belum selesai'} (${month.lastRun.outcome}).`
+    ? html`Proses bulanan terakhir dimulai ${formatTime(month.lastRun.startedAt)}${month.lastRun.finishedAt ? html`, selesai ${formatTime(month.lastRun.finishedAt)}` : ', belum selesai'} (${outcomeName(month.lastRun.outcome)}).`
     : 'Proses bulanan untuk bulan ini belum dijalankan.'
 }</p>
 
@@ -238,7 +242,7 @@ Pilih berkas atau seret ke sini
 ${
   month.uploads.length === 0
     ? html`<p>Belum ada unggahan untuk bulan ini.</p>`
-    : html`<div class="tabel-bungkus"><table>
+    : html`<div class="tabel-bungkus" tabindex="0" role="region" aria-label="Tabel (dapat digeser ke samping)"><table>
 <caption>Berkas yang diunggah dan hasil validasinya</caption>
 <thead><tr><th scope="col">Berkas</th><th scope="col">Diunggah</th><th scope="col" class="angka">Ukuran</th><th scope="col">Status</th><th scope="col" class="angka">Baris</th><th scope="col">Rincian</th></tr></thead>
 <tbody>${uploadRows}</tbody>
@@ -246,7 +250,7 @@ ${
 }
 
 <h2>Wilayah</h2>
-<div class="tabel-bungkus"><table>
+<div class="tabel-bungkus" tabindex="0" role="region" aria-label="Tabel (dapat digeser ke samping)"><table>
 <caption>Status data setiap wilayah ${scopeLabel}, ${periodNameId(period)}</caption>
 <thead><tr><th scope="col">Kode</th><th scope="col">Wilayah</th><th scope="col">Tingkat</th><th scope="col">Status</th></tr></thead>
 <tbody>${regionRows}</tbody>
@@ -255,7 +259,7 @@ ${
 }
 
 function issuesTable(caption: string, issues: AdminUpload['errors']): Html {
-  return html`<div class="tabel-bungkus"><table>
+  return html`<div class="tabel-bungkus" tabindex="0" role="region" aria-label="Tabel (dapat digeser ke samping)"><table>
 <caption>${caption}</caption>
 <thead><tr><th scope="col" class="angka">Baris</th><th scope="col">Kolom</th><th scope="col">Pesan</th></tr></thead>
 <tbody>${issues.map((issue) => html`<tr><td class="angka">${issue.row === null ? '–' : issue.row}</td><td>${issue.column ?? '–'}</td><td>${issue.message}</td></tr>`)}</tbody>
@@ -326,7 +330,7 @@ export function officialPage({ user, csrf, scope, scopeLabel, bulletins }: Offic
   const sections = [...months].map(
     ([period, list]) => html`<section aria-labelledby="bulan-${period}">
 <h2 id="bulan-${period}">${periodNameId(period)}</h2>
-<div class="tabel-bungkus"><table>
+<div class="tabel-bungkus" tabindex="0" role="region" aria-label="Tabel (dapat digeser ke samping)"><table>
 <caption>Buletin ${periodNameId(period)}</caption>
 <thead><tr><th scope="col">Wilayah</th><th scope="col">Tingkat</th><th scope="col" class="angka">Ukuran</th><th scope="col">Unduh</th></tr></thead>
 <tbody>${list.map(
@@ -366,7 +370,7 @@ export function operatorPage({ user, csrf, month, notice }: OperatorPageData): H
   const runs = month.runs.map(
     (run) => html`<tr>
 <td>${formatTime(run.startedAt)}<br><span class="redup">${run.runId}</span></td>
-<td>${run.outcome}</td>
+<td>${outcomeName(run.outcome)}</td>
 <td class="angka">${formatNumber(run.regions)}</td>
 <td class="angka">${formatNumber(run.bulletins)}</td>
 <td class="angka">${formatNumber(run.delivered.sent)} / ${formatNumber(run.delivered.failed)}</td>
@@ -406,7 +410,7 @@ ${monthPicker('/operator', period)}
 ${
   month.runs.length === 0
     ? html`<p>Belum ada proses untuk bulan ini.</p>`
-    : html`<div class="tabel-bungkus"><table>
+    : html`<div class="tabel-bungkus" tabindex="0" role="region" aria-label="Tabel (dapat digeser ke samping)"><table>
 <caption>Setiap proses bulan ${periodNameId(period)}</caption>
 <thead><tr><th scope="col">Mulai</th><th scope="col">Hasil</th><th scope="col" class="angka">Wilayah</th><th scope="col" class="angka">Buletin</th><th scope="col" class="angka">Terkirim / gagal</th><th scope="col">Durasi</th><th scope="col">Masalah</th></tr></thead>
 <tbody>${runs}</tbody>
@@ -417,7 +421,7 @@ ${
 ${
   month.deliveries.length === 0
     ? html`<p>Belum ada pengiriman untuk bulan ini.</p>`
-    : html`<div class="tabel-bungkus"><table>
+    : html`<div class="tabel-bungkus" tabindex="0" role="region" aria-label="Tabel (dapat digeser ke samping)"><table>
 <caption>Pengiriman buletin ${periodNameId(period)}</caption>
 <thead><tr><th scope="col">Penerima</th><th scope="col">Status</th><th scope="col">Waktu</th><th scope="col">Alasan</th><th scope="col">Tindakan</th></tr></thead>
 <tbody>${deliveries}</tbody>
