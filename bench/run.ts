@@ -14,6 +14,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['scale', async () => (await import('./scale.ts')).benchScale()],
   ['hostile', async () => (await import('./hostile.ts')).benchHostile()],
   ['upload', async () => (await import('./upload.ts')).benchUpload()],
+  ['portal', async () => (await import('./portal.ts')).benchPortal()],
 ];
 
 const only = process.argv.slice(2);

@@ -11,22 +11,21 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import { announceStack, startLocalStack } from '../tools/local/stack.ts';
-import { generateSampleDataset } from '../tools/sample/index.ts';
+import { generateSampleDataset, type SampleDataset } from '../tools/sample/index.ts';
 import { median, report } from './report.ts';
 
 const run = promisify(execFile);
 const UCJ = join(import.meta.dirname, '..', 'bin', 'ucj.js');
 const PERIOD = '2026-10';
 
-/** The sample month's 514 regency rows as an xlsx, as an admin fills the template in Excel. */
-async function regencyWorkbook(path: string): Promise<void> {
-  const dataset = await generateSampleDataset({ lastPeriod: PERIOD, months: 1 });
+/** A sample month's 514 regency rows as an xlsx, as an admin fills the template in Excel (this bench and bench/portal.ts). */
+export async function regencyWorkbook(dataset: SampleDataset): Promise<Buffer> {
   const [header, ...rows] = dataset.uploads[0]!.content.trim().split(/\r?\n/).map((line) => line.split(','));
   const workbook = new ExcelJS.Workbook();
   const sheet = workbook.addWorksheet('data');
   sheet.addRow(header);
   for (const row of rows) sheet.addRow(row.map((cell, index) => (index >= 3 && /^\d+$/.test(cell) ? Number(cell) : cell)));
-  await writeFile(path, Buffer.from(await workbook.xlsx.writeBuffer()));
+  return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
 export async function benchUpload(): Promise<void> {
@@ -35,7 +34,7 @@ export async function benchUpload(): Promise<void> {
   try {
     await announceStack(stack);
     const file = join(dir, 'nasional-kabkota.xlsx');
-    await regencyWorkbook(file);
+    await writeFile(file, await regencyWorkbook(await generateSampleDataset({ lastPeriod: PERIOD, months: 1 })));
     const seconds: number[] = [];
     for (let i = 0; i < 5; i += 1) {
       const started = performance.now();
