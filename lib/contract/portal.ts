@@ -24,6 +24,16 @@ export const PORTAL_PASSWORD_POLICY = {
   temporaryPasswordValidityDays: 7,
 } as const;
 
+/** The policy in Cognito's own shape (the user-pool API and CloudFormation's UserPool Policies). */
+export const COGNITO_PASSWORD_POLICY = {
+  MinimumLength: PORTAL_PASSWORD_POLICY.minLength,
+  RequireLowercase: PORTAL_PASSWORD_POLICY.requireLowercase,
+  RequireUppercase: PORTAL_PASSWORD_POLICY.requireUppercase,
+  RequireNumbers: PORTAL_PASSWORD_POLICY.requireDigits,
+  RequireSymbols: PORTAL_PASSWORD_POLICY.requireSymbols,
+  TemporaryPasswordValidityDays: PORTAL_PASSWORD_POLICY.temporaryPasswordValidityDays,
+} as const;
+
 /** Token lifetimes on the app client: the portal's session is the ID token's life, an hour. */
 export const PORTAL_TOKEN_VALIDITY = {
   idTokenMinutes: 60,

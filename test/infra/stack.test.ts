@@ -14,7 +14,7 @@ import { PLACEHOLDER_PORTAL_URL, PORTAL_CLIENT_SETTINGS } from '../../infra/cons
 import { UcjBulletinStack } from '../../infra/stack.ts';
 import { FUNCTION_SETTINGS, LOCAL_ONLY_SETTINGS } from '../../lib/config.ts';
 import { METRICS_NAMESPACE, MONTH_RUN_METRICS, MONTH_RUN_SERVICE } from '../../lib/contract/metrics.ts';
-import { PORTAL_OAUTH_SCOPES, PORTAL_PASSWORD_POLICY, PORTAL_PATHS, PORTAL_TOKEN_VALIDITY } from '../../lib/contract/portal.ts';
+import { COGNITO_PASSWORD_POLICY, PORTAL_OAUTH_SCOPES, PORTAL_PATHS, PORTAL_TOKEN_VALIDITY } from '../../lib/contract/portal.ts';
 import { STACK_OUTPUTS } from '../../lib/contract/stack-outputs.ts';
 import { templatePolicies, type TemplatePolicies } from './iam.ts';
 import { lambdaEnvironment } from '../support/lambda-env.ts';
@@ -832,14 +832,7 @@ describe('portal', () => {
       UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
       DeletionProtection: 'ACTIVE',
       Policies: {
-        PasswordPolicy: {
-          MinimumLength: PORTAL_PASSWORD_POLICY.minLength,
-          RequireLowercase: PORTAL_PASSWORD_POLICY.requireLowercase,
-          RequireUppercase: PORTAL_PASSWORD_POLICY.requireUppercase,
-          RequireNumbers: PORTAL_PASSWORD_POLICY.requireDigits,
-          RequireSymbols: PORTAL_PASSWORD_POLICY.requireSymbols,
-          TemporaryPasswordValidityDays: PORTAL_PASSWORD_POLICY.temporaryPasswordValidityDays,
-        },
+        PasswordPolicy: COGNITO_PASSWORD_POLICY,
       },
     });
   });

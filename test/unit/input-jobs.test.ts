@@ -5,6 +5,7 @@
  * through one function with one cap. On an in-memory bucket; the local stack's version is in
  * test/integration/validate-upload.test.ts.
  */
+import { memoryStore } from '../support/memory-store.ts';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadRegionIndex, type RegionIndex } from '../../lib/domain/regions.ts';
 import { RECIPIENTS_MAX_BYTES } from '../../lib/inputs/recipients.ts';
@@ -14,7 +15,7 @@ import { readMonthUploads } from '../../lib/jobs/month-uploads.ts';
 import { remindUploads } from '../../lib/jobs/remind-uploads.ts';
 import { ReaderFault, validateUpload, type ValidateUploadDeps } from '../../lib/jobs/validate-upload.ts';
 import { RECIPIENTS_KEY } from '../../lib/storage/keys.ts';
-import { ObjectTooLarge, type ObjectStore, type ObjectSummary, type StoredObject } from '../../lib/storage/object-store.ts';
+import type { ObjectStore } from '../../lib/storage/object-store.ts';
 import { readValidationReport } from '../../lib/storage/validation-report.ts';
 import type { SendLedger } from '../../lib/history/send-ledger.ts';
 
@@ -25,56 +26,6 @@ beforeAll(async () => {
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-/** A versioned bucket in memory, which notes the byte cap of every read. */
-function memoryStore() {
-  const versions = new Map<string, StoredObject[]>();
-  const reads: Array<{ key: string; maxBytes: number }> = [];
-  let clock = 0;
-  let next = 0;
-  const summary = ({ body: _body, ...rest }: StoredObject): ObjectSummary => rest;
-  const find = (key: string, versionId?: string) => {
-    const list = versions.get(key) ?? [];
-    return versionId === undefined ? list.at(-1) : list.find((v) => v.versionId === versionId);
-  };
-  const store: ObjectStore = {
-    async get(key, { versionId, maxBytes }) {
-      reads.push({ key, maxBytes });
-      const found = find(key, versionId);
-      if (found && found.size > maxBytes) throw new ObjectTooLarge(key, found.size, maxBytes);
-      return found;
-    },
-    async put(key, body, _contentType) {
-      const bytes = Buffer.from(body);
-      const versionId = `v${(next += 1)}`;
-      const etag = `e${next}`;
-      versions.set(key, [...(versions.get(key) ?? []), { key, body: bytes, etag, size: bytes.length, lastModified: new Date((clock += 1000)), versionId }]);
-      return { etag, versionId };
-    },
-    async head(key, versionId) {
-      const found = find(key, versionId);
-      return found && summary(found);
-    },
-    async list(prefix) {
-      return [...versions.entries()].filter(([key, list]) => key.startsWith(prefix) && list.length > 0).map(([, list]) => {
-        const { versionId: _versionId, ...rest } = summary(list.at(-1)!);
-        return rest;
-      });
-    },
-    async copy(fromKey, toKey, versionId) {
-      const found = find(fromKey, versionId)!;
-      const copy = await store.put(toKey, found.body, 'application/octet-stream');
-      return { versionId: copy.versionId, sourceVersionId: found.versionId };
-    },
-    async delete(key, versionId) {
-      versions.set(
-        key,
-        (versions.get(key) ?? []).filter((v) => versionId !== undefined && v.versionId !== versionId),
-      );
-    },
-  };
-  return { store, reads };
-}
 
 const NATIONAL_ADMIN = 'admin.nasional@bpjsketenagakerjaan.example';
 const RECIPIENTS = `email,nama,jabatan,cakupan,peran\n${NATIONAL_ADMIN},Sari,Admin Nasional,nasional,admin\n`;

@@ -3,6 +3,7 @@
  * an admin's month (its reports written by the real validate-upload), an operator's month, and the
  * figures workbook.
  */
+import { memoryStore } from '../support/memory-store.ts';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadRegionIndex, type RegionIndex } from '../../lib/domain/regions.ts';
@@ -17,7 +18,7 @@ import { regionFiguresWorkbook } from '../../lib/portal/figures-workbook.ts';
 import { operatorMonth } from '../../lib/portal/operator-month.ts';
 import { compareCodes, regionsOfScope, scopeCovers, uploadFolderScope } from '../../lib/domain/scope.ts';
 import { bulletinKey, parseBulletinKey, RECIPIENTS_KEY } from '../../lib/storage/keys.ts';
-import type { ObjectStore, ObjectSummary, StoredObject } from '../../lib/storage/object-store.ts';
+import type { ObjectStore } from '../../lib/storage/object-store.ts';
 import { UPLOAD_LIMITS } from '../../lib/inputs/limits.ts';
 
 let regions: RegionIndex;
@@ -25,51 +26,14 @@ beforeAll(async () => {
   regions = await loadRegionIndex();
 });
 
-/** The memory store's clock: every write one second after the last, so "newest" is well defined. */
-let clock = Date.parse('2026-11-01T00:00:00Z');
-
-/** A versioned bucket in memory. */
-function memoryStore(): ObjectStore {
-  const versions = new Map<string, StoredObject[]>();
-  let next = 0;
-  const summary = ({ body: _body, ...rest }: StoredObject): ObjectSummary => rest;
-  const find = (key: string, versionId?: string) => {
-    const list = versions.get(key) ?? [];
-    return versionId === undefined ? list.at(-1) : list.find((v) => v.versionId === versionId);
-  };
-  const store: ObjectStore = {
-    async get(key, { versionId }) {
-      return find(key, versionId);
-    },
-    async put(key, body) {
-      const bytes = Buffer.from(body);
-      next += 1;
-      const object = { key, body: bytes, etag: `e${next}`, size: bytes.length, lastModified: new Date((clock += 1000)), versionId: `v${next}` };
-      versions.set(key, [...(versions.get(key) ?? []), object]);
-      return { etag: object.etag, versionId: object.versionId };
-    },
-    async head(key, versionId) {
-      const found = find(key, versionId);
-      return found && summary(found);
-    },
-    async list(prefix) {
-      return [...versions.entries()]
-        .filter(([key, list]) => key.startsWith(prefix) && list.length > 0)
-        .map(([, list]) => {
-          const { versionId: _versionId, ...rest } = summary(list.at(-1)!);
-          return rest;
-        });
-    },
-    async copy(fromKey, toKey, versionId) {
-      const found = find(fromKey, versionId)!;
-      const copy = await store.put(toKey, found.body, 'application/octet-stream');
-      return { versionId: copy.versionId, sourceVersionId: found.versionId };
-    },
-    async delete(key, versionId) {
-      versions.set(key, (versions.get(key) ?? []).filter((v) => versionId !== undefined && v.versionId !== versionId));
-    },
-  };
-  return store;
+/** Every test's bucket starts here: writes are a second apart, so "newest" is well defined. */
+const START = Date.parse('2026-11-01T00:00:00Z');
+/** When the bucket of the test being run was last written (validate-upload judges half a second after). */
+let lastWriteAt = () => START;
+function newStore(): ObjectStore {
+  const memory = memoryStore(START);
+  lastWriteAt = memory.lastWriteAt;
+  return memory.store;
 }
 
 const JAKARTA_ADMIN = 'admin.jakarta@bpjsketenagakerjaan.example';
@@ -91,7 +55,7 @@ function validateDeps(store: ObjectStore): { deps: ValidateUploadDeps; sent: str
       mailer: { sendRaw: async (_raw, to) => (sent.push(to), `id-${sent.length}`) },
       sender: 'ucj@ucj.example',
       // Judged half a second after the last write, as the bucket's event would have it.
-      now: () => new Date(clock + 500),
+      now: () => new Date(lastWriteAt() + 500),
       regions: async () => regions,
       logger: { error: () => undefined },
     },
@@ -194,7 +158,7 @@ describe('the scope of an upload folder', () => {
   });
 
   it('is applied by validate-upload to uploads in a scope folder only, and the rejection goes to that scope\'s admins', async () => {
-    const store = memoryStore();
+    const store = newStore();
     await store.put(RECIPIENTS_KEY, RECIPIENTS, 'text/csv');
     const { deps, sent } = validateDeps(store);
     const body = 'kode_wilayah,pekerja,peserta_aktif\n31.71,500000,300000\n32.01,900000,400000\n';
@@ -233,7 +197,7 @@ function run(startedAt: string, overrides: Partial<RunWithDeliveries> = {}): Run
 
 describe('adminMonth and uploadVerdict', () => {
   it('shows each region of the scope and each upload of theirs with its verdict, newest first', async () => {
-    const store = memoryStore();
+    const store = newStore();
     await store.put(RECIPIENTS_KEY, RECIPIENTS, 'text/csv');
     // Jakarta: one accepted file, one rejected for a Jawa Barat row, one not judged yet.
     const accepted = await uploadAndValidate(store, 'uploads/2026-10/31/jakarta.csv', 'kode_wilayah,pekerja,peserta_aktif\n31.71,500000,300000\n31.72,400000,200000\n');
@@ -294,7 +258,7 @@ describe('adminMonth and uploadVerdict', () => {
   });
 
   it('polls one upload: pending until a report judges this very object, then its verdict, even once quarantined', async () => {
-    const store = memoryStore();
+    const store = newStore();
     await store.put(RECIPIENTS_KEY, RECIPIENTS, 'text/csv');
     const key = 'uploads/2026-10/31/ulang.csv';
     await uploadAndValidate(store, key, 'kode_wilayah,pekerja,peserta_aktif\n31.71,500000,300000\n');
@@ -323,7 +287,7 @@ describe('adminMonth and uploadVerdict', () => {
 
 describe('officialArchive', () => {
   it('lists the stored bulletins the scope covers, newest month first, then by code, and nothing else', async () => {
-    const store = memoryStore();
+    const store = newStore();
     const jakarta = regions.byCode.get('31')!;
     const selatan = regions.byCode.get('31.74')!;
     const bandung = regions.byCode.get('32.04')!;

@@ -153,6 +153,16 @@ function writeError(res: ServerResponse, definition: AwsJsonServiceDefinition, r
   res.end(JSON.stringify({ __type: type, message: error.message }));
 }
 
+/** An AWS JSON-protocol request's input: an empty body is `{}`, as the SDK sends for an operation without input. */
+export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const body = (await readBody(req)).toString('utf8');
+  try {
+    return body.length === 0 ? {} : JSON.parse(body);
+  } catch {
+    throw new AwsServiceError('SerializationException', 'The request body is not valid JSON.');
+  }
+}
+
 /** A server for one AWS JSON-protocol service on loopback. Call `listenOnLoopback` to start it. */
 export function createAwsJsonServer(definition: AwsJsonServiceDefinition): Server {
   const contentType = `application/x-amz-json-${definition.jsonVersion}`;
@@ -173,13 +183,7 @@ export function createAwsJsonServer(definition: AwsJsonServiceDefinition): Serve
         if (!String(req.headers['content-type'] ?? '').startsWith(contentType)) {
           throw new AwsServiceError('SerializationException', `Expected Content-Type ${contentType}.`);
         }
-        const body = (await readBody(req)).toString('utf8');
-        let input: unknown;
-        try {
-          input = body.length === 0 ? {} : JSON.parse(body);
-        } catch {
-          throw new AwsServiceError('SerializationException', 'The request body is not valid JSON.');
-        }
+        const input = await readJsonBody(req);
         const output = await operation(input, { accessKeyId: scope.accessKeyId, signal: hangUp.signal });
         if (res.destroyed) return;
         res.writeHead(200, { 'content-type': contentType, 'x-amzn-requestid': requestId });

@@ -78,8 +78,8 @@ import type { Context } from 'cognito-local/lib/services/context.js';
 import type { LogService } from 'cognito-local/lib/services/LogService.js';
 import type { Triggers } from 'cognito-local/lib/services/triggers/triggers.js';
 import type { Messages } from 'cognito-local/lib/services/messages.js';
-import { PORTAL_OAUTH_SCOPES, PORTAL_PASSWORD_POLICY, PORTAL_TOKEN_VALIDITY } from '../../lib/contract/portal.ts';
-import { AwsServiceError, closeServer, listenOnLoopback, signedScope } from './aws-json.ts';
+import { COGNITO_PASSWORD_POLICY, PORTAL_OAUTH_SCOPES, PORTAL_PASSWORD_POLICY, PORTAL_TOKEN_VALIDITY } from '../../lib/contract/portal.ts';
+import { AwsServiceError, closeServer, listenOnLoopback, readJsonBody, signedScope } from './aws-json.ts';
 import { readBody } from './http.ts';
 
 export interface LocalCognito {
@@ -428,13 +428,7 @@ export async function startLocalCognito(options: LocalCognitoOptions): Promise<L
       if (!operation) throw new AwsServiceError('UnknownOperationException', `Unknown operation ${String(target)}.`);
       if (req.headers.authorization !== undefined || !UNSIGNED_OPERATIONS.has(operation)) signedScope(req.headers.authorization, options.region, 'cognito-idp');
       if (!String(req.headers['content-type'] ?? '').startsWith(JSON_CONTENT_TYPE)) throw new AwsServiceError('SerializationException', `Expected Content-Type ${JSON_CONTENT_TYPE}.`);
-      const body = (await readBody(req)).toString('utf8');
-      let input: unknown;
-      try {
-        input = body.length === 0 ? {} : JSON.parse(body);
-      } catch {
-        throw new AwsServiceError('SerializationException', 'The request body is not valid JSON.');
-      }
+      const input = await readJsonBody(req);
       const output = await serial(() => operate(operation, input));
       res.writeHead(200, { 'content-type': JSON_CONTENT_TYPE, 'x-amzn-requestid': requestId });
       res.end(awsJson(output));
@@ -763,16 +757,7 @@ async function ensurePool(cognito: CognitoService, region: string): Promise<User
   // The policy follows the contract at every start, so a pool made by an older checkout gets today's rule.
   await pool.updateOptions(ctx, {
     ...pool.options,
-    Policies: {
-      PasswordPolicy: {
-        MinimumLength: PORTAL_PASSWORD_POLICY.minLength,
-        RequireLowercase: PORTAL_PASSWORD_POLICY.requireLowercase,
-        RequireUppercase: PORTAL_PASSWORD_POLICY.requireUppercase,
-        RequireNumbers: PORTAL_PASSWORD_POLICY.requireDigits,
-        RequireSymbols: PORTAL_PASSWORD_POLICY.requireSymbols,
-        TemporaryPasswordValidityDays: PORTAL_PASSWORD_POLICY.temporaryPasswordValidityDays,
-      },
-    },
+    Policies: { PasswordPolicy: { ...COGNITO_PASSWORD_POLICY } },
   });
   return pool;
 }
