@@ -91,9 +91,9 @@ export interface FiguresOptions {
   /**
    * The scope whose folder the upload is in (`uploads/YYYY-MM/<scope>/…`, lib/domain/scope.ts
    * uploadFolderScope): a row for a region it does not cover is an error, so one admin's file cannot
-   * overwrite another region's figures.
+   * overwrite another region's figures. Undefined: no scope folder, every known region may be reported.
    */
-  scope?: string;
+  scope?: string | undefined;
 }
 
 export function validateFigures(bytes: Uint8Array, options: FiguresOptions): Promise<FiguresValidation> {

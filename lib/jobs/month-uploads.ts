@@ -92,8 +92,7 @@ export async function readMonthUploads(store: ObjectStore, regions: RegionIndex,
     });
     if (!read) continue; // removed since the listing (quarantined): nothing to use
     // Held to its folder's scope, as validate-upload holds it, when the run is the first to judge it.
-    const scope = uploadFolderScope(fileName, regions);
-    const result = await validateFigures(read.body, { fileName, period, regions, ...(scope === undefined ? {} : { scope }) });
+    const result = await validateFigures(read.body, { fileName, period, regions, scope: uploadFolderScope(fileName, regions) });
     if (result.fault) {
       logger.error('a bug in the code failed the validation of an upload: not the file\'s fault', {
         key: object.key,

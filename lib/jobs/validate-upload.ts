@@ -81,7 +81,10 @@ export async function validateUpload(deps: ValidateUploadDeps, uploaded: Uploade
   if (!head) return { status: 'ignored', reason: `object is gone (already quarantined or deleted): ${key}` };
 
   const regions = await (deps.regions ?? loadRegionIndex)();
-  const result = await validateVersion(deps.store, head, location, regions);
+  // The scope its folder names (the portal's uploads/<period>/<scope>/): its rows are held to it, and a
+  // rejection is that scope's admins' to hear of, even when none of its rows is theirs.
+  const scope = uploadFolderScope(location.fileName, regions);
+  const result = await validateVersion(deps.store, head, location, regions, scope);
   if (result.fault) {
     deps.logger.error('a bug in the code failed the validation of an upload: not the file\'s fault; the upload is left in place', {
       key,
@@ -93,9 +96,6 @@ export async function validateUpload(deps: ValidateUploadDeps, uploaded: Uploade
     throw new ReaderFault(key, result.fault);
   }
   const quarantinedTo = result.ok ? null : quarantineKey(location.period, location.fileName);
-  // A file in a scope's folder is that scope's admins' (the portal put it there for one of them), even
-  // when none of its rows is theirs.
-  const scope = uploadFolderScope(location.fileName, regions);
   const owners = scope === undefined ? result.regionsNamed : [...new Set([scope, ...result.regionsNamed])];
   const notify = result.ok ? [] : await adminsFor(deps, regions, owners);
   const report = reportOf(deps, uploaded, head, location, result, quarantinedTo, notify);
@@ -146,11 +146,11 @@ async function validateVersion(
   head: ObjectSummary,
   location: { period: string; fileName: string },
   regions: RegionIndex,
+  scope: string | undefined,
 ): Promise<FiguresValidation> {
   // An oversized file is judged by its size alone and never read into memory.
   const body = head.size > UPLOAD_LIMITS.maxBytes ? undefined : (await store.get(head.key, { versionId: head.versionId, maxBytes: UPLOAD_LIMITS.maxBytes }))?.body;
-  const scope = uploadFolderScope(location.fileName, regions);
-  if (body) return validateFigures(body, { fileName: location.fileName, period: location.period, regions, ...(scope === undefined ? {} : { scope }) });
+  if (body) return validateFigures(body, { fileName: location.fileName, period: location.period, regions, scope });
   return {
     ok: false,
     rowCount: 0,
