@@ -8,10 +8,10 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import * as z from 'zod';
 import { isPeriod, periodNameId, previousPeriodInJakarta } from '../domain/period.ts';
-import { NATIONAL_CODE, type RegionIndex } from '../domain/regions.ts';
+import type { RegionIndex } from '../domain/regions.ts';
 import type { Period } from '../domain/types.ts';
 import { bulletinFileName } from '../storage/keys.ts';
-import { createUploadCredential, isSafeUploadScope, uploadScopeOfKey } from '../storage/upload-credential.ts';
+import { createUploadCredential, uploadScopeOfKey } from '../storage/upload-credential.ts';
 import { uploadTemplate, templateFileName } from '../inputs/template.ts';
 import { resendDeliveries } from '../delivery/resend.ts';
 import { adminMonth, uploadVerdict } from './admin-month.ts';
@@ -101,7 +101,8 @@ export function createPortalApp(deps: PortalDeps): Hono<PortalEnv> {
   };
   const badPeriod = (c: C) => message(c, 400, 'Bulan tidak sah', 'Bulan harus berformat YYYY-MM, mis. 2025-10.');
 
-  const knownScope = (regions: RegionIndex, scope: string) => scope === NATIONAL_CODE || regions.byCode.has(scope);
+  // byCode holds the nation (`nasional`), the provinces and the regencies: every scope there is.
+  const knownScope = (regions: RegionIndex, scope: string) => regions.byCode.has(scope);
 
   // ---- Every response ----------------------------------------------------------------------------
 
@@ -200,11 +201,10 @@ export function createPortalApp(deps: PortalDeps): Hono<PortalEnv> {
     const { user, regions } = allowed;
     const period = periodOf(c);
     if (!period) return badPeriod(c);
-    if (!isSafeUploadScope(scope)) return notFound(c, 'Cakupan wilayah ini tidak dikenal.');
     const [month, credential] = await Promise.all([
       adminMonth({ store: deps.store, runs: deps.runs, regions }, period, scope),
       // One per page view, living PORTAL_LINK_SECONDS: a form left open longer asks for a reload.
-      createUploadCredential(deps.s3, deps.bucket, {
+      createUploadCredential(deps.s3, settings.BUCKET_NAME, {
         period,
         scope,
         expiresInSeconds: linkSeconds,

@@ -34,7 +34,6 @@ export interface PortalDeps {
   presigner: Presigner;
   /** For upload credentials (presigned POST), which sign with the client's credentials. */
   s3: S3Client;
-  bucket: string;
   runs: RunLog;
   snapshots: SnapshotStore;
   /** The delivery ledger (kind 'delivery'): what the operator page shows and resends. */
@@ -76,7 +75,6 @@ export function portalDepsFrom(settings: PortalSettings, options: PortalDepsOpti
     store,
     presigner: s3Presigner(s3, settings.BUCKET_NAME),
     s3,
-    bucket: settings.BUCKET_NAME,
     runs: dynamoRunLog(dynamo, settings.TABLE_NAME),
     snapshots: dynamoSnapshotStore(dynamo, settings.TABLE_NAME),
     deliveries: dynamoSendLedger(dynamo, settings.TABLE_NAME, 'delivery'),
