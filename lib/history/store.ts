@@ -41,6 +41,14 @@ export interface RunWithDeliveries extends RunRecord {
   delivered: { sent: number; failed: number };
 }
 
+/** The month's emails sent and refused for good, over every run (each delivery counts into the run that queued it). */
+export function deliveredInMonth(runs: readonly RunWithDeliveries[]): { sent: number; failed: number } {
+  return {
+    sent: runs.reduce((sum, run) => sum + run.delivered.sent, 0),
+    failed: runs.reduce((sum, run) => sum + run.delivered.failed, 0),
+  };
+}
+
 /** Each region's figures month by month, every version kept. */
 export interface SnapshotStore {
   /** The latest version of each region's snapshot for a month. */

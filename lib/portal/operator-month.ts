@@ -6,7 +6,7 @@
 import type { Period } from '../domain/types.ts';
 import { deliveryMessageSchema } from '../delivery/message.ts';
 import type { SendLedger, LedgerEntry, LedgerState } from '../history/send-ledger.ts';
-import type { RunLog } from '../history/store.ts';
+import { deliveredInMonth, type RunLog } from '../history/store.ts';
 import { parseJsonOrUndefined } from '../util/json.ts';
 
 export interface OperatorRun {
@@ -71,8 +71,7 @@ export async function operatorMonth(deps: { runs: RunLog; deliveries: SendLedger
     runs,
     deliveries,
     counts: {
-      sent: records.reduce((sum, run) => sum + run.delivered.sent, 0),
-      failed: records.reduce((sum, run) => sum + run.delivered.failed, 0),
+      ...deliveredInMonth(records),
       inDoubt: deliveries.filter((delivery) => delivery.status === 'claimed').length,
     },
   };

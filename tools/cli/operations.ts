@@ -13,11 +13,11 @@ import { uploadFile } from '../../lib/storage/object-store.ts';
 import { readValidationReport, type ValidationReport } from '../../lib/storage/validation-report.ts';
 import { monthlyRunSummarySchema, type MonthlyRunSummary } from '../../lib/jobs/monthly-run.ts';
 import { lambdaErrorMessage } from '../../lib/jobs/render-fan-out.ts';
-import type { RunProgress } from '../../lib/history/store.ts';
+import { deliveredInMonth, type RunProgress } from '../../lib/history/store.ts';
 import type { Deployment } from './deployment.ts';
 import { loadRegionIndex } from '../../lib/domain/regions.ts';
 import { RECIPIENTS_KEY } from '../../lib/storage/keys.ts';
-import { readRecipientsFile, type RecipientsValidation } from '../../lib/inputs/recipients.ts';
+import { readRecipientsFile, type Recipient, type RecipientsValidation } from '../../lib/inputs/recipients.ts';
 import { syncUsers, type SyncOptions, type UserSyncPlan } from '../../lib/portal/user-sync.ts';
 
 /** How often the commands look again while they wait: cheap requests, a person watching. */
@@ -149,10 +149,10 @@ async function queueDepth(deployment: Deployment): Promise<number> {
 }
 
 export async function deliveryCounts(deployment: Deployment, period: Period): Promise<DeliveryCounts> {
-  const runs = await deployment.history.listRuns(period);
+  const { sent, failed } = deliveredInMonth(await deployment.history.listRuns(period));
   return {
-    sent: runs.reduce((sum, run) => sum + run.delivered.sent, 0),
-    refused: runs.reduce((sum, run) => sum + run.delivered.failed, 0),
+    sent,
+    refused: failed,
     inDoubt: (await deployment.deliveries.entries(period, 'claimed')).map((entry) => entry.recipientKey),
   };
 }
@@ -185,7 +185,8 @@ export async function awaitDeliveries(
 export { resendDeliveries } from '../../lib/delivery/resend.ts';
 
 export type UsersSyncResult =
-  | { outcome: 'synced'; userPoolId: string; plan: UserSyncPlan }
+  /** `recipients`: the file's rows the pool was brought in line with. */
+  | { outcome: 'synced'; userPoolId: string; plan: UserSyncPlan; recipients: Recipient[] }
   /** recipients.csv is wrong: nothing was changed, and its errors say where. */
   | { outcome: 'invalid'; fileName: string; validation: RecipientsValidation }
   /** Nothing to sync against, or nothing safe to sync from: nothing was changed. */
@@ -206,5 +207,5 @@ export async function syncUsersOn(deployment: Deployment, options: SyncOptions =
   if (!validation.ok) return { outcome: 'invalid', fileName: RECIPIENTS_KEY, validation };
   if (validation.recipients.length === 0) return { outcome: 'refused', reason: `${RECIPIENTS_KEY} lists nobody: refusing to disable every portal user` };
   const plan = await syncUsers(deployment.cognito, userPoolId, validation.recipients, options);
-  return { outcome: 'synced', userPoolId, plan };
+  return { outcome: 'synced', userPoolId, plan, recipients: validation.recipients };
 }
