@@ -69,13 +69,9 @@ function adapterEvent(event: z.infer<typeof functionUrlEventSchema>): LambdaEven
   };
 }
 
-function portalApp(settings: PortalSettings, options: PortalHandlerOptions, logger: Logger) {
-  return createPortalApp(portalDepsFrom(settings, { logger, faults: options.faults, jwksCache: options.jwksCache }));
-}
-
 export function createPortalHandler(settings: PortalSettings, options: PortalHandlerOptions = {}): (event: unknown, context?: Context) => Promise<unknown> {
   const logger = new Logger({ serviceName: 'portal' });
-  const serve = handle(portalApp(settings, options, logger));
+  const serve = handle(createPortalApp(portalDepsFrom(settings, { logger, faults: options.faults, jwksCache: options.jwksCache })));
   return (event, context) =>
     withInvocationContext<unknown>(logger, context, () => {
       const parsed = functionUrlEventSchema.safeParse(event);
@@ -85,10 +81,4 @@ export function createPortalHandler(settings: PortalSettings, options: PortalHan
       }
       return serve(adapterEvent(parsed.data), context);
     });
-}
-
-/** The same app as a fetch handler (`Request` → `Response`), for benches and tests that speak HTTP without Lambda's event. */
-export function createPortalFetch(settings: PortalSettings, options: PortalHandlerOptions = {}): (request: Request) => Promise<Response> {
-  const app = portalApp(settings, options, new Logger({ serviceName: 'portal' }));
-  return async (request) => app.fetch(request);
 }

@@ -19,7 +19,7 @@ import { RECIPIENTS_KEY } from '../../lib/contract/bucket.ts';
 import { loadRegionIndex } from '../../lib/domain/regions.ts';
 import { bulletinKey } from '../../lib/storage/keys.ts';
 import { createPortalApp } from '../../lib/portal/app.ts';
-import { createPortalFetch, createPortalHandler } from '../../lib/handlers/portal.ts';
+import { createPortalHandler } from '../../lib/handlers/portal.ts';
 import { portalDepsFrom, type PortalDeps } from '../../lib/portal/deps.ts';
 import { csrfToken, decodeSignInState, SESSION_COOKIE, SIGN_IN_COOKIE } from '../../lib/portal/session.ts';
 
@@ -397,11 +397,5 @@ describe('the Lambda handler', () => {
   it('answers 400 to an event that is not a function URL’s', async () => {
     const handler = createPortalHandler(settings, { jwksCache });
     expect(resultSchema.parse(await handler({ hello: 'world' })).statusCode).toBe(400);
-  });
-
-  it('serves the same app as a fetch handler', async () => {
-    const fetchPortal = createPortalFetch(settings, { jwksCache });
-    const response = await fetchPortal(new Request('http://127.0.0.1:8080/healthz'));
-    expect(await response.text()).toBe('ok');
   });
 });
