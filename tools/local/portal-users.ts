@@ -7,8 +7,8 @@
 import { RECIPIENTS_KEY } from '../../lib/contract/bucket.ts';
 import { LOCAL_PORTAL_PASSWORD } from '../../lib/contract/portal.ts';
 import { previousPeriodInJakarta } from '../../lib/domain/period.ts';
-import { loadRegionIndex, NATIONAL_CODE } from '../../lib/domain/regions.ts';
-import { readRecipientsFile, type Recipient } from '../../lib/inputs/recipients.ts';
+import { NATIONAL_CODE } from '../../lib/domain/regions.ts';
+import type { Recipient } from '../../lib/inputs/recipients.ts';
 import { setLocalPassword } from '../../lib/portal/user-sync.ts';
 import { syncUsersOn, uploadFiles } from '../cli/operations.ts';
 import type { Deployment } from '../cli/deployment.ts';
@@ -33,8 +33,7 @@ export async function ensureLocalPortalUsers(deployment: Deployment): Promise<Lo
   if (synced.outcome !== 'synced') {
     throw new Error(synced.outcome === 'refused' ? synced.reason : `${synced.fileName} is not valid: no local portal user was made`);
   }
-  const userPoolId = synced.userPoolId;
-  const recipients = await listedRecipients(deployment);
+  const { userPoolId, recipients } = synced;
   const emails = [...new Set(recipients.map((recipient) => recipient.email))];
   for (const email of emails) await setLocalPassword(deployment.cognito, userPoolId, email, LOCAL_PORTAL_PASSWORD);
   // One of each role, preferring a province's admin and official: their pages show a scope's limits.
@@ -44,10 +43,6 @@ export async function ensureLocalPortalUsers(deployment: Deployment): Promise<Lo
     const recipient = pick(role);
     return recipient ? [{ role, email: recipient.email, name: recipient.name, scope: recipient.scope, password: LOCAL_PORTAL_PASSWORD }] : [];
   });
-}
-
-async function listedRecipients(deployment: Deployment): Promise<Recipient[]> {
-  return (await readRecipientsFile(deployment.store, await loadRegionIndex()))?.recipients ?? [];
 }
 
 /** `admin (18)  admin.ucj.18@…  Kata-Sandi-…` lines for the terminal. */
