@@ -85,13 +85,21 @@ function byRank(a: RegionFigures, b: RegionFigures): number {
   return compareCodes(a.code, b.code);
 }
 
+/** The figures' columns, the same on both sheets (fresh objects for each: exceljs keeps the styles it is given). */
+const figureSheetColumns = (): Array<Partial<ExcelJS.Column>> => FIGURE_COLUMNS.map((column, index) => ({
+  header: column.header,
+  key: `f${index}`,
+  width: column.width,
+  ...(column.numFmt ? { style: { numFmt: column.numFmt } } : {}),
+}));
+
 function addRegionSheet(workbook: ExcelJS.Workbook, own: RegionFigures, subRegions: Region[], month: ReadonlyMap<string, Snapshot>): void {
   const sheet = workbook.addWorksheet('Wilayah', { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = [
     { header: 'Kode', key: 'code', width: 10, style: { numFmt: '@' } },
     { header: 'Nama wilayah', key: 'name', width: 36 },
     { header: 'Peringkat', key: 'rank', width: 10 },
-    ...FIGURE_COLUMNS.map((column, index) => ({ header: column.header, key: `f${index}`, width: column.width, ...(column.numFmt ? { style: { numFmt: column.numFmt } } : {}) })),
+    ...figureSheetColumns(),
   ];
   styleHeader(sheet.getRow(1));
 
@@ -115,7 +123,7 @@ function addHistorySheet(workbook: ExcelJS.Workbook, snapshots: readonly Snapsho
     { header: 'Periode', key: 'period', width: 10, style: { numFmt: '@' } },
     { header: 'Versi', key: 'version', width: 7 },
     { header: 'Peringkat', key: 'rank', width: 10 },
-    ...FIGURE_COLUMNS.map((column, index) => ({ header: column.header, key: `f${index}`, width: column.width, ...(column.numFmt ? { style: { numFmt: column.numFmt } } : {}) })),
+    ...figureSheetColumns(),
     { header: 'Dihitung pada', key: 'createdAt', width: 24 },
   ];
   styleHeader(sheet.getRow(1));
