@@ -288,7 +288,9 @@ describe('an admin of 31', () => {
   });
 
   it('cannot POST as an operator even with a good token', async () => {
-    const response = await post('/operator/kirim-ulang', token(), { csrf: csrfToken(token()), bulan: PERIOD, status: 'failed', email: OPERATOR, diperiksa: 'ya' });
+    // One session for the whole test: token() signs a new one each second, whose CSRF token differs.
+    const session = token();
+    const response = await post('/operator/kirim-ulang', session, { csrf: csrfToken(session), bulan: PERIOD, status: 'failed', email: OPERATOR, diperiksa: 'ya' });
     expect(response.status).toBe(403);
   });
 });
@@ -326,17 +328,19 @@ describe('the operator', () => {
   });
 
   it('resends only with the session’s CSRF token, from our origin, with the check ticked', async () => {
-    const fields = { csrf: csrfToken(token()), bulan: PERIOD, status: 'failed', email: 'pejabat31@contoh.id', diperiksa: 'ya' };
-    expect((await post('/operator/kirim-ulang', token(), { ...fields, csrf: '' })).status).toBe(403);
-    expect((await post('/operator/kirim-ulang', token(), { ...fields, csrf: csrfToken(idToken(ADMIN)) })).status).toBe(403);
-    expect((await post('/operator/kirim-ulang', token(), fields, 'https://jahat.example')).status).toBe(403);
+    // One session for the whole test: token() signs a new one each second, whose CSRF token differs.
+    const session = token();
+    const fields = { csrf: csrfToken(session), bulan: PERIOD, status: 'failed', email: 'pejabat31@contoh.id', diperiksa: 'ya' };
+    expect((await post('/operator/kirim-ulang', session, { ...fields, csrf: '' })).status).toBe(403);
+    expect((await post('/operator/kirim-ulang', session, { ...fields, csrf: csrfToken(idToken(ADMIN)) })).status).toBe(403);
+    expect((await post('/operator/kirim-ulang', session, fields, 'https://jahat.example')).status).toBe(403);
     const { diperiksa: _, ...unticked } = fields;
-    expect((await post('/operator/kirim-ulang', token(), unticked)).status).toBe(400);
-    const done = await post('/operator/kirim-ulang', token(), fields);
+    expect((await post('/operator/kirim-ulang', session, unticked)).status).toBe(400);
+    const done = await post('/operator/kirim-ulang', session, fields);
     expect(done.status).toBe(303);
     expect(done.headers.get('location')).toBe(`/operator?bulan=${PERIOD}&dikirim=0`);
     // No Origin header (an older browser, a same-origin form some agents send without it): the token alone decides.
-    expect((await post('/operator/kirim-ulang', token(), fields, undefined)).status).toBe(303);
+    expect((await post('/operator/kirim-ulang', session, fields, undefined)).status).toBe(303);
   });
 });
 
